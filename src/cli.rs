@@ -1,0 +1,101 @@
+//! The command-line interface: clap definitions only. Doc comments are the help text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Turn source-attributed facts into a versioned, citable knowledge graph.
+#[derive(Debug, Parser)]
+#[command(name = "factgraph", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Project root holding ontology/, sources/ and exports/
+    #[arg(long, global = true, default_value = ".", env = "FACTGRAPH_ROOT")]
+    pub root: PathBuf,
+    /// Base IRI of minted resources (facts, sources, releases); must end with / or #
+    #[arg(long, global = true, default_value = factgraph::graph::DEFAULT_BASE_IRI, env = "FACTGRAPH_BASE_IRI")]
+    pub base_iri: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the ontology, sources and facts; list every problem with file, line and field
+    Check,
+    /// Check, load into the store and write facts.ttl, facts.csv and graph.nq
+    Export {
+        /// Directory to write into (created if missing)
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Run a SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph
+    Query {
+        /// The query text (or use --file)
+        #[arg(conflicts_with = "file", required_unless_present = "file")]
+        query: Option<String>,
+        /// Read the query from a file (e.g. queries/boycotts.rq)
+        #[arg(long, short)]
+        file: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+        format: QueryFormat,
+    },
+    /// Register a new source article: copy it under sources/, hash it, add its row
+    AddSource {
+        /// The article's text file (UTF-8)
+        file: PathBuf,
+        /// Title, verbatim
+        #[arg(long)]
+        title: String,
+        /// Publication date (YYYY-MM-DD) or dateTime (YYYY-MM-DDThh:mm:ss[Z])
+        #[arg(long)]
+        published: String,
+        /// Stable id (default: derived from the file name)
+        #[arg(long)]
+        id: Option<String>,
+        /// Where it was published
+        #[arg(long)]
+        url: Option<String>,
+        /// Who published it
+        #[arg(long)]
+        publisher: Option<String>,
+        /// Language tag (e.g. en)
+        #[arg(long)]
+        language: Option<String>,
+        /// When it was retrieved (date or dateTime)
+        #[arg(long)]
+        retrieved: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Json,
+    Csv,
+    Tsv,
+    Xml,
+    Turtle,
+    Ntriples,
+}
+
+impl From<QueryFormat> for factgraph::query::Format {
+    fn from(f: QueryFormat) -> Self {
+        use factgraph::query::Format;
+        match f {
+            QueryFormat::Table => Format::Table,
+            QueryFormat::Json => Format::Json,
+            QueryFormat::Csv => Format::Csv,
+            QueryFormat::Tsv => Format::Tsv,
+            QueryFormat::Xml => Format::Xml,
+            QueryFormat::Turtle => Format::Turtle,
+            QueryFormat::Ntriples => Format::NTriples,
+        }
+    }
+}

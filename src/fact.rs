@@ -1,0 +1,430 @@
+//! Facts: rows of the facts CSV, validated into typed claims.
+//!
+//! A row is turned into a [`Fact`] only when every cell is valid against the ontology;
+//! otherwise each bad cell yields its own diagnostic, so one run lists them all.
+
+use crate::error::{Code, Diagnostic};
+use crate::literal;
+use crate::ontology::{Expect, Ontology};
+use crate::table::{self, is_valid_id, Row};
+use crate::vocab::{iri, FG};
+use oxigraph::model::{Literal, NamedNode, Term};
+use std::path::Path;
+
+/// Columns of the facts table, in their documented order.
+pub const COLUMNS: &[&str] = &[
+    "fact_id",
+    "source_id",
+    "subject",
+    "predicate",
+    "object",
+    "object_type",
+    "point_in_time",
+    "start",
+    "end",
+    "qualifiers",
+    "rank",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "note",
+];
+const REQUIRED: &[&str] = &[
+    "fact_id",
+    "source_id",
+    "subject",
+    "predicate",
+    "object",
+    "quote",
+];
+
+/// Wikidata-style rank: a claim shown wrong stays recorded, marked deprecated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rank {
+    /// The best claim among conflicting ones.
+    Preferred,
+    /// The default.
+    Normal,
+    /// Known wrong: kept for the record, not asserted as a plain triple.
+    Deprecated,
+}
+
+impl Rank {
+    /// The CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rank::Preferred => "preferred",
+            Rank::Normal => "normal",
+            Rank::Deprecated => "deprecated",
+        }
+    }
+
+    /// The ontology individual (`fg:PreferredRank`...).
+    pub fn iri(self) -> NamedNode {
+        iri(
+            FG,
+            match self {
+                Rank::Preferred => "PreferredRank",
+                Rank::Normal => "NormalRank",
+                Rank::Deprecated => "DeprecatedRank",
+            },
+        )
+    }
+}
+
+/// One validated fact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// Stable, user-chosen id.
+    pub id: String,
+    /// The id of the source that supports it.
+    pub source_id: String,
+    /// Subject entity.
+    pub subject: NamedNode,
+    /// Predicate.
+    pub predicate: NamedNode,
+    /// Object entity or literal.
+    pub object: Term,
+    /// Qualifiers (time columns first, then the `qualifiers` cell, in order).
+    pub qualifiers: Vec<(NamedNode, Term)>,
+    /// Rank.
+    pub rank: Rank,
+    /// The verbatim quote.
+    pub quote: String,
+    /// Recorded quote positions (code points, end exclusive), if any.
+    pub recorded: Option<(usize, usize)>,
+    /// A researcher's note.
+    pub note: Option<String>,
+    /// Line in the facts table.
+    pub line: u64,
+}
+
+/// Streams the facts table, passing each row's outcome to `each`.
+/// Returns the problems of the file itself (header, encoding, ragged rows).
+pub fn read(
+    path: &Path,
+    shown: &Path,
+    ontology: &Ontology,
+    mut each: impl FnMut(Result<Fact, Vec<Diagnostic>>),
+) -> Vec<Diagnostic> {
+    table::read(path, shown, REQUIRED, &COLUMNS[5..], |row| {
+        each(parse_row(&row, ontology));
+    })
+}
+
+/// Validates one row.
+pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnostic>> {
+    let mut bad = Vec::new();
+    let mut required = |column: &str| {
+        let v = row.get(column).map(str::to_owned);
+        if v.is_none() {
+            bad.push(row.problem(column, Code::MissingField, "this field is required"));
+        }
+        v
+    };
+    let id = required("fact_id");
+    let source_id = required("source_id");
+    let subject = required("subject");
+    let predicate = required("predicate");
+    let object = required("object");
+    let quote = Some(row.raw("quote").to_owned()).filter(|q| !q.trim().is_empty());
+    if quote.is_none() {
+        bad.push(row.problem(
+            "quote",
+            Code::MissingField,
+            "every fact needs the exact words of its source",
+        ));
+    }
+    if let Some(id) = &id {
+        if !is_valid_id(id) {
+            bad.push(row.problem("fact_id", Code::BadValue, format!("`{id}` is not a valid id (letters, digits, `_`, `.`, `-`; starting with a letter or digit)")));
+        }
+    }
+    if let Some(s) = &source_id {
+        if !is_valid_id(s) {
+            bad.push(row.problem(
+                "source_id",
+                Code::BadValue,
+                format!("`{s}` is not a valid source id"),
+            ));
+        }
+    }
+    let subject = subject.and_then(|s| entity(row, "subject", &s, ontology, &mut bad));
+    let predicate = predicate.and_then(|p| {
+        let p_iri = expand(row, "predicate", &p, ontology, &mut bad)?;
+        if ontology.is_property(&p_iri) {
+            Some(p_iri)
+        } else {
+            bad.push(row.problem(
+                "predicate",
+                Code::UnknownTerm,
+                format!("`{p}` is not a property declared in the ontology"),
+            ));
+            None
+        }
+    });
+    let object = object.and_then(|o| match row.get("object_type") {
+        None => entity(row, "object", &o, ontology, &mut bad).map(Term::from),
+        Some(ty) => literal::typed(row.raw("object").trim(), ty)
+            .map_err(|e| {
+                bad.push(row.problem(
+                    if e.contains("supported type") || e.contains("language tag") {
+                        "object_type"
+                    } else {
+                        "object"
+                    },
+                    Code::BadLiteral,
+                    e,
+                ))
+            })
+            .ok()
+            .map(Term::from),
+    });
+    if let (Some(p), Some(o)) = (&predicate, &object) {
+        if let Err(message) = fits(ontology, p, o) {
+            bad.push(row.problem("object", Code::WrongType, message));
+        }
+    }
+    let mut qualifiers = Vec::new();
+    for (column, local) in [
+        ("point_in_time", "pointInTime"),
+        ("start", "startTime"),
+        ("end", "endTime"),
+    ] {
+        if let Some(v) = row.get(column) {
+            match literal::date_with_precision(v) {
+                Ok(l) => qualifiers.push((iri(FG, local), Term::from(l))),
+                Err(e) => bad.push(row.problem(column, Code::BadLiteral, e)),
+            }
+        }
+    }
+    if let Some(cell) = row.get("qualifiers") {
+        for part in cell.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            if let Some(q) = qualifier(row, part, ontology, &mut bad) {
+                qualifiers.push(q);
+            }
+        }
+    }
+    let rank = match row.get("rank").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("normal") => Rank::Normal,
+        Some("preferred") => Rank::Preferred,
+        Some("deprecated") => Rank::Deprecated,
+        Some(other) => {
+            bad.push(row.problem("rank", Code::BadValue, format!("`{other}` is not a rank: use preferred, normal or deprecated (empty means normal)")));
+            Rank::Normal
+        }
+    };
+    let recorded = positions(row, quote.as_deref(), &mut bad);
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    match (id, source_id, subject, predicate, object, quote) {
+        (Some(id), Some(source_id), Some(subject), Some(predicate), Some(object), Some(quote)) => {
+            Ok(Fact {
+                id,
+                source_id,
+                subject,
+                predicate,
+                object,
+                qualifiers,
+                rank,
+                quote,
+                recorded,
+                note: row.get("note").map(str::to_owned),
+                line: row.line,
+            })
+        }
+        _ => Err(bad),
+    }
+}
+
+fn expand(
+    row: &Row<'_>,
+    column: &str,
+    value: &str,
+    ontology: &Ontology,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<NamedNode> {
+    ontology
+        .expand(value)
+        .map_err(|(code, message)| bad.push(row.problem(column, code, message)))
+        .ok()
+}
+
+fn entity(
+    row: &Row<'_>,
+    column: &str,
+    value: &str,
+    ontology: &Ontology,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<NamedNode> {
+    let node = expand(row, column, value, ontology, bad)?;
+    if ontology.is_declared(&node) {
+        Some(node)
+    } else {
+        bad.push(row.problem(column, Code::UnknownTerm, format!("`{value}` is not declared in the ontology (add it to ontology/ with a type and an rdfs:label; or, for a literal, fill object_type)")));
+        None
+    }
+}
+
+/// Checks a value against the property's `rdfs:range`.
+fn fits(ontology: &Ontology, property: &NamedNode, value: &Term) -> Result<(), String> {
+    let p = ontology.compact(property);
+    match (ontology.expect(property), value) {
+        (Expect::Any, _) => Ok(()),
+        (Expect::Instance(class), Term::NamedNode(n)) => {
+            if ontology.is_instance_of(n, &class) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} is not a {} (the range of {p})",
+                    ontology.compact(n),
+                    ontology.compact(&class)
+                ))
+            }
+        }
+        (Expect::Instance(class), _) => Err(format!(
+            "{p} expects an entity of class {}, not a literal (empty the object_type cell)",
+            ontology.compact(&class)
+        )),
+        (Expect::Literal(dt), Term::Literal(l)) => {
+            if literal::fits_range(l, &dt) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{p} expects a {} literal, not {}",
+                    ontology.compact(&dt),
+                    l
+                ))
+            }
+        }
+        (Expect::Literal(dt), _) => Err(format!(
+            "{p} expects a {} literal, not an entity (fill object_type)",
+            ontology.compact(&dt)
+        )),
+    }
+}
+
+fn qualifier(
+    row: &Row<'_>,
+    part: &str,
+    ontology: &Ontology,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<(NamedNode, Term)> {
+    let Some((property, value)) = part.split_once('=') else {
+        bad.push(row.problem(
+            "qualifiers",
+            Code::BadValue,
+            format!(
+                "`{part}` is not of the form property=value (e.g. fg:round=ent:astana-round-15)"
+            ),
+        ));
+        return None;
+    };
+    let (property, value) = (property.trim(), value.trim());
+    let p = expand(row, "qualifiers", property, ontology, bad)?;
+    if !ontology.is_qualifier(&p) {
+        bad.push(row.problem(
+            "qualifiers",
+            Code::UnknownTerm,
+            format!("`{property}` is not declared as a fg:QualifierProperty in the ontology"),
+        ));
+        return None;
+    }
+    let term: Term = match ontology.expect(&p) {
+        Expect::Instance(_) => entity(row, "qualifiers", value, ontology, bad)?.into(),
+        Expect::Literal(dt) if dt.as_str().starts_with(crate::vocab::XSD) => {
+            let local = &dt.as_str()[crate::vocab::XSD.len()..];
+            match literal::typed(value, &format!("xsd:{local}")) {
+                Ok(l) => l.into(),
+                Err(e) => {
+                    bad.push(row.problem(
+                        "qualifiers",
+                        Code::BadLiteral,
+                        format!("{property}: {e}"),
+                    ));
+                    return None;
+                }
+            }
+        }
+        Expect::Literal(_) | Expect::Any => loose_value(value, ontology),
+    };
+    if let Err(message) = fits(ontology, &p, &term) {
+        bad.push(row.problem("qualifiers", Code::WrongType, message));
+        return None;
+    }
+    Some((p, term))
+}
+
+/// A value with no declared datatype: a declared entity's CURIE, a date of any
+/// precision, an integer, or else a plain string.
+fn loose_value(value: &str, ontology: &Ontology) -> Term {
+    if let Ok(n) = ontology.expand(value) {
+        if ontology.is_declared(&n) {
+            return n.into();
+        }
+    }
+    if let Ok(l) = literal::date_with_precision(value) {
+        return l.into();
+    }
+    if value.parse::<i64>().is_ok() {
+        return Literal::new_typed_literal(value, iri(crate::vocab::XSD, "integer")).into();
+    }
+    Literal::new_simple_literal(value).into()
+}
+
+fn positions(
+    row: &Row<'_>,
+    quote: Option<&str>,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<(usize, usize)> {
+    let mut number = |column: &str| {
+        row.get(column).and_then(|v| {
+            v.parse::<usize>()
+                .map_err(|_| {
+                    bad.push(row.problem(
+                        column,
+                        Code::BadValue,
+                        format!("`{v}` is not a code point offset (a whole number ≥ 0)"),
+                    ))
+                })
+                .ok()
+        })
+    };
+    let (start, end) = (number("quote_start"), number("quote_end"));
+    match (start, end) {
+        (Some(s), Some(e)) => {
+            let length = quote.map_or(0, |q| q.chars().count());
+            if quote.is_some() && e.checked_sub(s) != Some(length) {
+                bad.push(row.problem(
+                    "quote_end",
+                    Code::BadValue,
+                    format!(
+                        "quote_end - quote_start is {}, but the quote is {length} code points long",
+                        e as i128 - s as i128
+                    ),
+                ));
+                return None;
+            }
+            Some((s, e))
+        }
+        (None, None) => None,
+        (Some(_), None) if row.get("quote_end").is_none() => {
+            bad.push(row.problem(
+                "quote_end",
+                Code::MissingField,
+                "quote_start is set, so quote_end is needed too",
+            ));
+            None
+        }
+        (None, Some(_)) if row.get("quote_start").is_none() => {
+            bad.push(row.problem(
+                "quote_start",
+                Code::MissingField,
+                "quote_end is set, so quote_start is needed too",
+            ));
+            None
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,207 @@
+//! Mapping sources and facts to RDF quads. No I/O happens here.
+//!
+//! # The shape of a fact
+//! Each fact `F` becomes (all in the default graph, no blank nodes):
+//! - the plain triple `S P O`, unless `F` is deprecated;
+//! - a statement node `<base>fact/F`, typed `fg:Fact` (a subclass of `rdf:Statement`),
+//!   with `rdf:subject`/`rdf:predicate`/`rdf:object`, its qualifiers as direct
+//!   properties, `fg:rank`, `prov:wasDerivedFrom` its source, `fg:factId`, an optional
+//!   `rdfs:comment`, and `fg:citation` pointing at a W3C Web Annotation;
+//! - the annotation `<…/fact/F#annotation>` (`oa:hasBody` the fact, `oa:hasTarget`
+//!   a `oa:SpecificResource` `#target` whose `oa:hasSource` is the source and whose
+//!   selectors are `#quote`, an `oa:TextQuoteSelector`, and `#position`, an
+//!   `oa:TextPositionSelector` counted in code points);
+//! - `fg:sha256`, the fact's content hash (see [`fact_hash`]).
+//!
+//! # Rationale
+//! RDF 1.1 statement nodes rather than RDF 1.2 triple terms or one named graph per
+//! fact: every serializer, SPARQL engine and CSV export handles them, and the fact IRI
+//! is minted from the user's stable id so it survives edits across releases.
+
+use crate::fact::{Fact, Rank};
+use crate::quote::QuoteMatch;
+use crate::source::{sha256_hex, Source};
+use crate::vocab::{iri, DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA, XSD};
+use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
+
+/// The default base IRI of minted resources.
+pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/factgraph/";
+
+/// Mints the IRIs of facts, sources and releases under one base.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Minter {
+    base: String,
+}
+
+impl Minter {
+    /// A minter under `base`, which must be an absolute IRI ending in `/` or `#`.
+    pub fn new(base: &str) -> Result<Self, String> {
+        NamedNode::new(base)
+            .map_err(|e| format!("base IRI `{base}` is not an absolute IRI: {e}"))?;
+        if !base.ends_with('/') && !base.ends_with('#') {
+            return Err(format!("base IRI `{base}` must end with `/` or `#`"));
+        }
+        Ok(Self {
+            base: base.to_owned(),
+        })
+    }
+
+    /// The base IRI.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Namespace of fact IRIs.
+    pub fn fact_ns(&self) -> String {
+        format!("{}fact/", self.base)
+    }
+
+    /// Namespace of source IRIs.
+    pub fn source_ns(&self) -> String {
+        format!("{}source/", self.base)
+    }
+
+    /// Namespace of release IRIs.
+    pub fn release_ns(&self) -> String {
+        format!("{}release/", self.base)
+    }
+
+    /// The IRI of a fact (its statement node).
+    pub fn fact(&self, id: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{id}", self.fact_ns()))
+    }
+
+    /// A node that belongs to a fact's description (`#annotation`, `#quote`...).
+    pub fn fact_part(&self, id: &str, part: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{id}#{part}", self.fact_ns()))
+    }
+
+    /// The IRI of a source.
+    pub fn source(&self, id: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{id}", self.source_ns()))
+    }
+
+    /// The IRI of a release.
+    pub fn release(&self, version: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{}{version}", self.release_ns()))
+    }
+}
+
+fn quad(s: &NamedNode, p: NamedNode, o: impl Into<Term>) -> Quad {
+    Quad::new(s.clone(), p, o.into(), GraphName::DefaultGraph)
+}
+
+fn string(value: &str) -> Literal {
+    Literal::new_simple_literal(value)
+}
+
+fn count(n: usize) -> Literal {
+    Literal::new_typed_literal(n.to_string(), iri(XSD, "nonNegativeInteger"))
+}
+
+/// The triples describing a source.
+pub fn source_quads(minter: &Minter, source: &Source) -> Vec<Quad> {
+    let s = minter.source(&source.id);
+    let mut out = vec![
+        quad(&s, iri(RDF, "type"), iri(FG, "SourceArticle")),
+        quad(&s, iri(RDF, "type"), iri(PROV, "Entity")),
+        quad(&s, iri(FG, "sourceId"), string(&source.id)),
+        quad(&s, iri(DCTERMS, "title"), string(&source.title)),
+        quad(&s, iri(DCTERMS, "issued"), source.published.clone()),
+        quad(&s, iri(FG, "file"), string(&source.file)),
+        quad(&s, iri(FG, "sha256"), string(&source.sha256)),
+    ];
+    if let Some(url) = &source.url {
+        out.push(quad(&s, iri(SCHEMA, "url"), url.clone()));
+    }
+    if let Some(publisher) = &source.publisher {
+        out.push(quad(&s, iri(DCTERMS, "publisher"), string(publisher)));
+    }
+    if let Some(language) = &source.language {
+        out.push(quad(&s, iri(DCTERMS, "language"), string(language)));
+    }
+    if let Some(retrieved) = &source.retrieved {
+        out.push(quad(&s, iri(FG, "retrieved"), retrieved.clone()));
+    }
+    out
+}
+
+/// The triples of one fact: its plain triple (unless deprecated), its description and
+/// its content hash. Returns the quads and the hash.
+pub fn fact_quads(minter: &Minter, fact: &Fact, quote: &QuoteMatch) -> (Vec<Quad>, String) {
+    let f = minter.fact(&fact.id);
+    let source = minter.source(&fact.source_id);
+    let annotation = minter.fact_part(&fact.id, "annotation");
+    let target = minter.fact_part(&fact.id, "target");
+    let quote_selector = minter.fact_part(&fact.id, "quote");
+    let position = minter.fact_part(&fact.id, "position");
+    let mut description = vec![
+        quad(&f, iri(RDF, "type"), iri(FG, "Fact")),
+        quad(&f, iri(RDF, "type"), iri(RDF, "Statement")),
+        quad(&f, iri(FG, "factId"), string(&fact.id)),
+        quad(&f, iri(RDF, "subject"), fact.subject.clone()),
+        quad(&f, iri(RDF, "predicate"), fact.predicate.clone()),
+        quad(&f, iri(RDF, "object"), fact.object.clone()),
+        quad(&f, iri(FG, "rank"), fact.rank.iri()),
+        quad(&f, iri(PROV, "wasDerivedFrom"), source.clone()),
+        quad(&f, iri(FG, "citation"), annotation.clone()),
+        quad(&annotation, iri(RDF, "type"), iri(OA, "Annotation")),
+        quad(&annotation, iri(OA, "motivatedBy"), iri(OA, "describing")),
+        quad(&annotation, iri(OA, "hasBody"), f.clone()),
+        quad(&annotation, iri(OA, "hasTarget"), target.clone()),
+        quad(&target, iri(RDF, "type"), iri(OA, "SpecificResource")),
+        quad(&target, iri(OA, "hasSource"), source),
+        quad(&target, iri(OA, "hasSelector"), quote_selector.clone()),
+        quad(&target, iri(OA, "hasSelector"), position.clone()),
+        quad(
+            &quote_selector,
+            iri(RDF, "type"),
+            iri(OA, "TextQuoteSelector"),
+        ),
+        quad(&quote_selector, iri(OA, "exact"), string(&fact.quote)),
+        quad(&quote_selector, iri(OA, "prefix"), string(&quote.prefix)),
+        quad(&quote_selector, iri(OA, "suffix"), string(&quote.suffix)),
+        quad(&position, iri(RDF, "type"), iri(OA, "TextPositionSelector")),
+        quad(&position, iri(OA, "start"), count(quote.start)),
+        quad(&position, iri(OA, "end"), count(quote.end)),
+    ];
+    for (property, value) in &fact.qualifiers {
+        description.push(quad(&f, property.clone(), value.clone()));
+    }
+    if let Some(note) = &fact.note {
+        description.push(quad(&f, iri(RDFS, "comment"), string(note)));
+    }
+    let hash = fact_hash(&description);
+    description.push(quad(&f, iri(FG, "sha256"), string(&hash)));
+    if fact.rank != Rank::Deprecated {
+        description.push(Quad::new(
+            fact.subject.clone(),
+            fact.predicate.clone(),
+            fact.object.clone(),
+            GraphName::DefaultGraph,
+        ));
+    }
+    (description, hash)
+}
+
+/// One quad as a canonical N-Quads line (with its newline).
+///
+/// Without blank nodes, oxrdf's N-Quads output is the RDFC-1.0 canonical form, so
+/// sorting these lines by bytes gives a canonical serialization of a set of quads.
+pub fn canonical_line(quad: &Quad) -> String {
+    format!("{quad} .\n")
+}
+
+/// The content hash of a fact.
+///
+/// Definition (what a verifier recomputes from any export): take every triple whose
+/// subject is the fact IRI or one of `<fact>#annotation`, `#target`, `#quote`,
+/// `#position`, except the `fg:sha256` triple itself; write each as a canonical
+/// N-Triples line (`S P O .\n`); sort the lines by their UTF-8 bytes; concatenate;
+/// sha256; lowercase hex. The plain `S P O` triple is not part of it (it is implied by
+/// `rdf:subject`/`rdf:predicate`/`rdf:object` and the rank).
+pub fn fact_hash(description: &[Quad]) -> String {
+    let mut lines: Vec<String> = description.iter().map(canonical_line).collect();
+    lines.sort_unstable();
+    sha256_hex(lines.concat().as_bytes())
+}

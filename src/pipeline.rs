@@ -1,0 +1,332 @@
+//! The pipeline: project layout, validation of all inputs, and graph building.
+//!
+//! `check` reads the ontology, the sources table, every source file (once) and streams
+//! the facts table, collecting every problem; `build` maps what passed to quads.
+
+use crate::error::{Code, Diagnostic, Error, Result};
+use crate::fact::{self, Fact};
+use crate::graph::{self, Minter};
+use crate::ontology::{shown, Ontology};
+use crate::quote::{Located, QuoteMatch};
+use crate::source::{self, Loaded};
+use oxigraph::model::Quad;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// Where a project's inputs live, and how its IRIs are minted.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The project root (holds `ontology/`, `sources/`, `exports/`).
+    pub root: PathBuf,
+    /// The IRI minter (base IRI).
+    pub minter: Minter,
+}
+
+impl Config {
+    /// A project at `root` with a base IRI.
+    pub fn new(root: impl Into<PathBuf>, base_iri: &str) -> Result<Self> {
+        Ok(Self {
+            root: root.into(),
+            minter: Minter::new(base_iri).map_err(Error::Usage)?,
+        })
+    }
+
+    /// `sources/`: the source files and the two tables.
+    pub fn sources_dir(&self) -> PathBuf {
+        self.root.join("sources")
+    }
+
+    /// `sources/sources.csv`.
+    pub fn sources_table(&self) -> PathBuf {
+        self.sources_dir().join("sources.csv")
+    }
+
+    /// `sources/facts.csv`.
+    pub fn facts_table(&self) -> PathBuf {
+        self.sources_dir().join("facts.csv")
+    }
+
+    /// `ontology/`.
+    pub fn ontology_dir(&self) -> PathBuf {
+        self.root.join("ontology")
+    }
+
+    /// `exports/`: published releases.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.root.join("exports")
+    }
+
+    /// `.factgraph/`: git-ignored caches (the persistent stores).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(".factgraph")
+    }
+
+    /// A path as shown in messages (relative to the root).
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        shown(path, &self.root)
+    }
+}
+
+/// A fact whose quote was found in its source.
+#[derive(Debug, Clone)]
+pub struct Cited {
+    /// The fact.
+    pub fact: Fact,
+    /// Where its quote is.
+    pub quote: QuoteMatch,
+}
+
+/// Everything that passed validation.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The vocabulary.
+    pub ontology: Ontology,
+    /// Sources by id, with their texts.
+    pub sources: BTreeMap<String, Loaded>,
+    /// Facts whose every cell and quote is valid, in table order.
+    pub facts: Vec<Cited>,
+}
+
+/// Validates every input; returns what passed and every problem (sorted by place).
+pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
+    let (ontology, mut problems) = Ontology::load(&config.ontology_dir(), &config.root);
+    let table = config.sources_table();
+    let table_shown = config.shown(&table);
+    let (sources, source_problems) = source::read_table(&table, &table_shown);
+    problems.extend(source_problems);
+    let (texts, text_problems) =
+        source::load_texts(&sources, &config.sources_dir(), &table_shown, &config.root);
+    problems.extend(text_problems);
+    // Sources listed in the table but unreadable still count as known (their own
+    // problem is reported once, not again on every fact citing them).
+    let known: HashMap<&str, ()> = sources.iter().map(|s| (s.id.as_str(), ())).collect();
+
+    let facts_path = config.facts_table();
+    let facts_shown = config.shown(&facts_path);
+    let mut facts = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut row_problems = Vec::new();
+    let file_problems = fact::read(&facts_path, &facts_shown, &ontology, |row| match row {
+        Err(bad) => row_problems.extend(bad),
+        Ok(fact) => {
+            let at = |field: &str| {
+                crate::error::Location::file(&facts_shown)
+                    .at_line(fact.line)
+                    .with_field(field)
+            };
+            if let Some(line) = first_line.get(&fact.id) {
+                row_problems.push(Diagnostic::new(
+                    at("fact_id"),
+                    Code::DuplicateId,
+                    format!("fact id `{}` is already used on line {line}", fact.id),
+                ));
+                return;
+            }
+            first_line.insert(fact.id.clone(), fact.line);
+            if !known.contains_key(fact.source_id.as_str()) {
+                row_problems.push(Diagnostic::new(
+                    at("source_id"),
+                    Code::UnknownSource,
+                    format!(
+                        "source `{}` is not in {}",
+                        fact.source_id,
+                        table_shown.display()
+                    ),
+                ));
+                return;
+            }
+            let Some(loaded) = texts.get(&fact.source_id) else {
+                return;
+            };
+            match loaded.text.locate(&fact.quote, fact.recorded) {
+                Located::Found(quote) => facts.push(Cited { fact, quote }),
+                other => row_problems.push(Diagnostic::new(
+                    at(if matches!(other, Located::Moved(_)) {
+                        "quote_start"
+                    } else {
+                        "quote"
+                    }),
+                    quote_code(&other),
+                    quote_message(&fact, &loaded.source.file, &other),
+                )),
+            }
+        }
+    });
+    problems.extend(file_problems);
+    problems.extend(row_problems);
+    problems.sort();
+    (
+        Checked {
+            ontology,
+            sources: texts,
+            facts,
+        },
+        problems,
+    )
+}
+
+fn quote_code(located: &Located) -> Code {
+    match located {
+        Located::Moved(_) => Code::QuoteMoved,
+        Located::Ambiguous(_) => Code::QuoteAmbiguous,
+        Located::NotFound | Located::Found(_) => Code::QuoteNotFound,
+    }
+}
+
+fn quote_message(fact: &Fact, file: &str, located: &Located) -> String {
+    let spans = |all: &[(usize, usize)]| {
+        all.iter()
+            .map(|(s, e)| format!("{s}..{e}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let short: String = fact.quote.chars().take(60).collect();
+    let ellipsis = if fact.quote.chars().count() > 60 {
+        "…"
+    } else {
+        ""
+    };
+    match located {
+        Located::NotFound => format!("quote \"{short}{ellipsis}\" is not found verbatim in source `{}` ({file})", fact.source_id),
+        Located::Ambiguous(all) => format!("quote \"{short}{ellipsis}\" occurs {} times in source `{}` (code points {}); set quote_start and quote_end to say which", all.len(), fact.source_id, spans(all)),
+        Located::Moved(all) => {
+            let (s, e) = fact.recorded.unwrap_or_default();
+            format!("quote is not at code points {s}..{e} of source `{}` but at {}; fix quote_start/quote_end (or run `factgraph verify --fix`)", fact.source_id, spans(all))
+        }
+        Located::Found(_) => String::new(),
+    }
+}
+
+/// Like [`check`], but any problem is an error.
+pub fn checked(config: &Config) -> Result<Checked> {
+    let (checked, problems) = check(config);
+    if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// The graph built from valid inputs.
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// The ontology's triples.
+    pub ontology: Vec<Quad>,
+    /// Sources and facts (what `facts.ttl` holds).
+    pub data: Vec<Quad>,
+    /// Each fact's content hash, by fact id.
+    pub fact_hashes: BTreeMap<String, String>,
+}
+
+impl Graph {
+    /// All quads: ontology, then data.
+    pub fn all(&self) -> impl Iterator<Item = &Quad> {
+        self.ontology.iter().chain(&self.data)
+    }
+}
+
+/// Maps checked inputs to quads.
+pub fn build(config: &Config, checked: &Checked) -> Graph {
+    let mut graph = Graph {
+        ontology: checked.ontology.quads.clone(),
+        ..Graph::default()
+    };
+    for loaded in checked.sources.values() {
+        graph
+            .data
+            .extend(graph::source_quads(&config.minter, &loaded.source));
+    }
+    for cited in &checked.facts {
+        let (quads, hash) = graph::fact_quads(&config.minter, &cited.fact, &cited.quote);
+        graph.data.extend(quads);
+        graph.fact_hashes.insert(cited.fact.id.clone(), hash);
+    }
+    graph
+}
+
+/// The prefixes exports declare, in a fixed order: the standard ones, then the
+/// ontology's own (by name), then the minted namespaces.
+pub fn prefixes(config: &Config, ontology: &Ontology) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = crate::vocab::STANDARD_PREFIXES
+        .iter()
+        .map(|(n, i)| ((*n).to_owned(), (*i).to_owned()))
+        .collect();
+    for (name, iri) in &ontology.prefixes {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.clone(), iri.clone()));
+        }
+    }
+    for (name, iri) in [
+        ("fact", config.minter.fact_ns()),
+        ("source", config.minter.source_ns()),
+        ("release", config.minter.release_ns()),
+    ] {
+        if !out.iter().any(|(n, _)| n == name) {
+            out.push((name.to_owned(), iri));
+        }
+    }
+    out
+}
+
+/// The store of the working inputs, ready to query, and the prefixes to predeclare.
+///
+/// In-memory builds check and load everything. With the `persistent` feature the
+/// store is looked up by [`inputs_key`] first, and only built when the inputs changed.
+pub fn working_store(config: &Config) -> Result<(oxigraph::store::Store, Vec<(String, String)>)> {
+    let (ontology, problems) = Ontology::load(&config.ontology_dir(), &config.root);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let prefixes = prefixes(config, &ontology);
+    #[cfg(feature = "persistent")]
+    {
+        let key = inputs_key(config)?;
+        let (store, _reused) =
+            crate::store::persistent::open_or_build(&config.cache_dir(), &key, || {
+                let checked = checked(config)?;
+                Ok(build(config, &checked).all().cloned().collect::<Vec<_>>())
+            })?;
+        Ok((store, prefixes))
+    }
+    #[cfg(not(feature = "persistent"))]
+    {
+        let checked = checked(config)?;
+        let graph = build(config, &checked);
+        Ok((crate::store::in_memory(graph.all().cloned())?, prefixes))
+    }
+}
+
+/// A content hash of everything the graph is built from: every file under
+/// `ontology/` and `sources/` (path and sha256), the base IRI and the tool version.
+pub fn inputs_key(config: &Config) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    for dir in [config.ontology_dir(), config.sources_dir()] {
+        walk(&dir, &mut files)?;
+    }
+    files.sort();
+    let mut hasher = Sha256::new();
+    hasher.update(format!(
+        "factgraph {}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        config.minter.base()
+    ));
+    for file in files {
+        let hash = source::sha256_file(&file).map_err(|e| Error::io(&file, e))?;
+        hasher.update(format!("{}\0{hash}\n", config.shown(&file).display()));
+    }
+    Ok(source::hex(&hasher.finalize()))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

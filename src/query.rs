@@ -1,0 +1,242 @@
+//! Running SPARQL over a store and writing the results in standard formats.
+//!
+//! The ontology's prefixes (and `fact:`, `source:`, `release:`) are predeclared, so
+//! `SELECT * { ?f fg:round ent:astana-round-21 }` works without PREFIX lines; a query's
+//! own PREFIX lines take precedence.
+
+use crate::error::{Error, Result};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::Term;
+use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
+use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
+use oxigraph::store::Store;
+use std::io::Write;
+
+/// How to print results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// An aligned text table (SELECT/ASK); Turtle for CONSTRUCT/DESCRIBE.
+    Table,
+    /// SPARQL 1.1 Query Results JSON (SELECT/ASK); N-Triples for graphs.
+    Json,
+    /// SPARQL 1.1 Query Results CSV.
+    Csv,
+    /// SPARQL 1.1 Query Results TSV.
+    Tsv,
+    /// SPARQL Query Results XML.
+    Xml,
+    /// Turtle (CONSTRUCT/DESCRIBE).
+    Turtle,
+    /// N-Triples (CONSTRUCT/DESCRIBE).
+    NTriples,
+}
+
+/// Parses a query with the given predeclared prefixes, turning a syntax error into a
+/// message that names the line and column.
+pub fn prepare(
+    query: &str,
+    prefixes: &[(String, String)],
+    cancel: Option<CancellationToken>,
+) -> Result<oxigraph::sparql::PreparedSparqlQuery> {
+    let mut evaluator = SparqlEvaluator::new();
+    if let Some(token) = cancel {
+        evaluator = evaluator.with_cancellation_token(token);
+    }
+    for (name, ns) in prefixes {
+        evaluator = evaluator
+            .with_prefix(name, ns)
+            .map_err(|e| Error::Usage(format!("bad prefix {name}: {e}")))?;
+    }
+    evaluator
+        .parse_query(query)
+        .map_err(|e| Error::QuerySyntax(describe_syntax_error(&e.to_string())))
+}
+
+/// Rewrites peg's `error at 3:7: expected …` as `line 3, column 7: expected …`.
+pub fn describe_syntax_error(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("error at ") {
+        if let Some((position, expected)) = rest.split_once(": ") {
+            if let Some((line, column)) = position.split_once(':') {
+                return format!("line {line}, column {column}: {expected}");
+            }
+        }
+    }
+    message.to_owned()
+}
+
+/// Runs a query on a store and writes its results.
+pub fn run(
+    store: &Store,
+    query: &str,
+    prefixes: &[(String, String)],
+    format: Format,
+    cancel: Option<CancellationToken>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let results = prepare(query, prefixes, cancel)?
+        .on_store(store)
+        .execute()
+        .map_err(|e| Error::QueryEvaluation(e.to_string()))?;
+    write_results(results, prefixes, format, out)
+}
+
+fn eval_error(e: impl std::fmt::Display) -> Error {
+    Error::QueryEvaluation(e.to_string())
+}
+
+fn out_error(e: std::io::Error) -> Error {
+    Error::io("<stdout>", e)
+}
+
+/// Writes query results in `format`.
+pub fn write_results(
+    results: QueryResults<'_>,
+    prefixes: &[(String, String)],
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let results_format = match format {
+        Format::Json => Some(QueryResultsFormat::Json),
+        Format::Csv => Some(QueryResultsFormat::Csv),
+        Format::Tsv => Some(QueryResultsFormat::Tsv),
+        Format::Xml => Some(QueryResultsFormat::Xml),
+        _ => None,
+    };
+    match results {
+        QueryResults::Solutions(solutions) => {
+            if let Some(f) = results_format {
+                let mut w = QueryResultsSerializer::from_format(f)
+                    .serialize_solutions_to_writer(out, solutions.variables().to_vec())
+                    .map_err(out_error)?;
+                for solution in solutions {
+                    w.serialize(&solution.map_err(eval_error)?)
+                        .map_err(out_error)?;
+                }
+                w.finish().map_err(out_error)?;
+                return Ok(());
+            }
+            if format != Format::Table {
+                return Err(Error::Usage(
+                    "SELECT results can be written as table, json, csv, tsv or xml".into(),
+                ));
+            }
+            let variables: Vec<String> = solutions
+                .variables()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect();
+            let mut rows = Vec::new();
+            for solution in solutions {
+                let solution = solution.map_err(eval_error)?;
+                rows.push(
+                    (0..variables.len())
+                        .map(|i| {
+                            solution
+                                .get(i)
+                                .map(|t| compact(t, prefixes))
+                                .unwrap_or_default()
+                        })
+                        .collect::<Vec<_>>(),
+                );
+            }
+            write_table(out, &variables, &rows).map_err(out_error)
+        }
+        QueryResults::Boolean(value) => {
+            if let Some(f) = results_format {
+                QueryResultsSerializer::from_format(f)
+                    .serialize_boolean_to_writer(out, value)
+                    .map_err(out_error)?;
+                return Ok(());
+            }
+            writeln!(out, "{value}").map_err(out_error)
+        }
+        QueryResults::Graph(triples) => {
+            let rdf_format = match format {
+                Format::Table | Format::Turtle => RdfFormat::Turtle,
+                Format::NTriples | Format::Json | Format::Csv | Format::Tsv => RdfFormat::NTriples,
+                Format::Xml => RdfFormat::RdfXml,
+            };
+            let mut serializer = RdfSerializer::from_format(rdf_format);
+            if rdf_format == RdfFormat::Turtle {
+                for (name, ns) in prefixes {
+                    serializer = serializer
+                        .with_prefix(name, ns)
+                        .map_err(|e| Error::Usage(e.to_string()))?;
+                }
+            }
+            let mut w = serializer.for_writer(out);
+            for triple in triples {
+                w.serialize_triple(&triple.map_err(eval_error)?)
+                    .map_err(out_error)?;
+            }
+            w.finish().map_err(out_error)?;
+            Ok(())
+        }
+    }
+}
+
+/// A term for a human: CURIE when a prefix fits, the lexical value for plain strings.
+pub fn compact(term: &Term, prefixes: &[(String, String)]) -> String {
+    match term {
+        Term::NamedNode(n) => {
+            let s = n.as_str();
+            prefixes
+                .iter()
+                .filter(|(_, ns)| s.starts_with(ns.as_str()) && s.len() > ns.len())
+                .max_by_key(|(_, ns)| ns.len())
+                .map_or_else(
+                    || format!("<{s}>"),
+                    |(name, ns)| format!("{name}:{}", &s[ns.len()..]),
+                )
+        }
+        Term::Literal(l) if l.datatype() == oxigraph::model::vocab::xsd::STRING => {
+            l.value().to_owned()
+        }
+        Term::Literal(l) if l.language().is_some() => {
+            format!("{}@{}", l.value(), l.language().unwrap_or_default())
+        }
+        Term::Literal(l) => {
+            let dt = Term::from(l.datatype().into_owned());
+            let dt = compact(&dt, prefixes);
+            if dt == "xsd:integer" || dt == "xsd:nonNegativeInteger" || dt == "xsd:decimal" {
+                l.value().to_owned()
+            } else {
+                format!("{}^^{dt}", l.value())
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let clean = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(clean(cell).chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = clean(c);
+                let pad = widths[i] - c.chars().count();
+                format!("{c}{}", " ".repeat(pad))
+            })
+            .collect();
+        writeln!(out, "| {} |", padded.join(" | "))
+    };
+    line(out, header)?;
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    writeln!(out, "|-{}-|", rule.join("-|-"))?;
+    for row in rows {
+        line(out, row)?;
+    }
+    writeln!(out, "{} row(s)", rows.len())
+}

@@ -1,0 +1,189 @@
+//! Reading the CSV tables researchers edit, with a location for every cell.
+//!
+//! Both input tables (sources and facts) go through [`read`], which streams records,
+//! checks the header (every required column present, no unknown column: a typo such as
+//! `qoute` must not silently drop a field) and hands out [`Row`]s that know their line,
+//! so every later message can name file, line, column and field.
+
+use crate::error::{Code, Diagnostic, Location};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One data row of a table.
+#[derive(Debug)]
+pub struct Row<'a> {
+    shown: &'a Path,
+    index: &'a HashMap<String, usize>,
+    record: csv::StringRecord,
+    /// 1-based line where the record starts.
+    pub line: u64,
+}
+
+impl Row<'_> {
+    /// The raw cell (not trimmed: a quote's surrounding spaces may matter).
+    pub fn raw(&self, column: &str) -> &str {
+        self.index
+            .get(column)
+            .and_then(|&i| self.record.get(i))
+            .unwrap_or("")
+    }
+
+    /// The cell, trimmed; `None` when empty.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        Some(self.raw(column).trim()).filter(|s| !s.is_empty())
+    }
+
+    /// The location of a cell: line, 1-based column number and column name.
+    pub fn loc(&self, column: &str) -> Location {
+        let mut location = Location::file(self.shown).at_line(self.line);
+        if let Some(&i) = self.index.get(column) {
+            location = location.at_column(i as u64 + 1);
+        }
+        location.with_field(column)
+    }
+
+    /// A diagnostic about a cell.
+    pub fn problem(&self, column: &str, code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.loc(column), code, message)
+    }
+}
+
+/// Streams the rows of the CSV file at `path` (shown in messages as `shown`).
+///
+/// Problems with the file itself (unreadable, not UTF-8, ragged rows, bad header) are
+/// returned; rows that parse are passed to `each`.
+pub fn read(
+    path: &Path,
+    shown: &Path,
+    required: &[&str],
+    optional: &[&str],
+    mut each: impl FnMut(Row<'_>),
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return vec![Diagnostic::new(
+                Location::file(shown),
+                Code::Io,
+                format!("cannot open: {e}"),
+            )]
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(std::io::BufReader::new(file));
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return vec![csv_diagnostic(shown, &e, None)],
+    };
+    let mut index = HashMap::new();
+    for (i, name) in headers.iter().enumerate() {
+        let name = name.trim();
+        let location = Location::file(shown).at_line(1).at_column(i as u64 + 1);
+        if !required.contains(&name) && !optional.contains(&name) {
+            diagnostics.push(Diagnostic::new(
+                location.with_field(name),
+                Code::Csv,
+                format!(
+                    "unknown column `{name}` (expected columns: {})",
+                    required
+                        .iter()
+                        .chain(optional)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        } else if index.insert(name.to_owned(), i).is_some() {
+            diagnostics.push(Diagnostic::new(
+                location.with_field(name),
+                Code::Csv,
+                format!("column `{name}` appears twice"),
+            ));
+        }
+    }
+    for name in required {
+        if !index.contains_key(*name) {
+            diagnostics.push(Diagnostic::new(
+                Location::file(shown).at_line(1).with_field(*name),
+                Code::Csv,
+                format!("required column `{name}` is missing from the header"),
+            ));
+        }
+    }
+    if !diagnostics.is_empty() {
+        return diagnostics;
+    }
+    let names: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if record.iter().all(|f| f.trim().is_empty()) {
+                    continue; // Spreadsheets leave blank rows; they carry no fact.
+                }
+                let line = record.position().map_or(0, csv::Position::line);
+                each(Row {
+                    shown,
+                    index: &index,
+                    record: record.clone(),
+                    line,
+                });
+            }
+            Err(e) => {
+                let fatal = !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                );
+                diagnostics.push(csv_diagnostic(shown, &e, Some(&names)));
+                if fatal {
+                    break;
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+fn csv_diagnostic(shown: &Path, error: &csv::Error, names: Option<&[String]>) -> Diagnostic {
+    let mut location = Location::file(shown);
+    if let Some(pos) = error.position() {
+        location = location.at_line(pos.line());
+    }
+    match error.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => Diagnostic::new(
+            location,
+            Code::Csv,
+            format!("this row has {len} fields but the header has {expected_len} (an unquoted comma, or a missing one?)"),
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            let column = err.field() + 1;
+            let mut location = location.at_column(column as u64);
+            if let Some(name) = names.and_then(|n| n.get(err.field())) {
+                location = location.with_field(name.clone());
+            }
+            Diagnostic::new(
+                location,
+                Code::NotUtf8,
+                format!("the file is not valid UTF-8 (invalid byte after {} valid bytes of this field); save it as UTF-8", err.valid_up_to()),
+            )
+        }
+        csv::ErrorKind::Io(e) => Diagnostic::new(location, Code::Io, e.to_string()),
+        _ => Diagnostic::new(location, Code::Csv, error.to_string()),
+    }
+}
+
+/// Whether `id` is a well-formed stable id: `[A-Za-z0-9][A-Za-z0-9_.-]*`.
+///
+/// Ids become IRI path segments and release file keys, so the alphabet is kept to what
+/// needs no escaping anywhere.
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}

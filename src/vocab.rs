@@ -1,0 +1,49 @@
+//! IRIs of the vocabularies the graph uses.
+//!
+//! The project's own terms live in `ontology/factgraph.ttl`; this module only names the
+//! ones the code emits, so that a typo is a compile error rather than a silent new term.
+
+/// The factgraph ontology namespace.
+pub const FG: &str = "https://w3id.org/factgraph/ontology#";
+/// RDF.
+pub const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+/// RDF Schema.
+pub const RDFS: &str = "http://www.w3.org/2000/01/rdf-schema#";
+/// OWL.
+pub const OWL: &str = "http://www.w3.org/2002/07/owl#";
+/// XML Schema datatypes.
+pub const XSD: &str = "http://www.w3.org/2001/XMLSchema#";
+/// PROV-O.
+pub const PROV: &str = "http://www.w3.org/ns/prov#";
+/// Dublin Core terms.
+pub const DCTERMS: &str = "http://purl.org/dc/terms/";
+/// schema.org.
+pub const SCHEMA: &str = "https://schema.org/";
+/// W3C Web Annotation vocabulary.
+pub const OA: &str = "http://www.w3.org/ns/oa#";
+/// DCAT.
+pub const DCAT: &str = "http://www.w3.org/ns/dcat#";
+/// VoID.
+pub const VOID: &str = "http://rdfs.org/ns/void#";
+/// SPDX (checksums, as DCAT 3 recommends).
+pub const SPDX: &str = "http://spdx.org/rdf/terms#";
+
+/// Builds a `NamedNode` from a namespace and a local name.
+pub fn iri(ns: &str, local: &str) -> oxigraph::model::NamedNode {
+    oxigraph::model::NamedNode::new_unchecked(format!("{ns}{local}"))
+}
+
+/// The standard prefixes, in the fixed order exports declare them.
+pub const STANDARD_PREFIXES: &[(&str, &str)] = &[
+    ("rdf", RDF),
+    ("rdfs", RDFS),
+    ("owl", OWL),
+    ("xsd", XSD),
+    ("prov", PROV),
+    ("dcterms", DCTERMS),
+    ("schema", SCHEMA),
+    ("oa", OA),
+    ("dcat", DCAT),
+    ("void", VOID),
+    ("spdx", SPDX),
+];
