@@ -1,1 +1,8 @@
+//! Integration tests: one binary, one module per command or concern.
 
+mod support;
+
+// `check`: every user error, with its message and exit code.
+mod check;
+// `export`: files, determinism, and re-reading them with an independent RDF parser.
+mod export;
