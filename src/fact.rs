@@ -99,16 +99,17 @@ pub struct Fact {
     pub line: u64,
 }
 
-/// Streams the facts table, passing each row's outcome to `each`.
+/// Streams the facts table, passing each row's outcome (and the row, for locations)
+/// to `each`.
 /// Returns the problems of the file itself (header, encoding, ragged rows).
 pub fn read(
     path: &Path,
     shown: &Path,
     ontology: &Ontology,
-    mut each: impl FnMut(Result<Fact, Vec<Diagnostic>>),
+    mut each: impl FnMut(Result<Fact, Vec<Diagnostic>>, &Row<'_>),
 ) -> Vec<Diagnostic> {
     table::read(path, shown, REQUIRED, &COLUMNS[5..], |row| {
-        each(parse_row(&row, ontology));
+        each(parse_row(&row, ontology), &row);
     })
 }
 

@@ -106,14 +106,10 @@ pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
     let mut facts = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut row_problems = Vec::new();
-    let file_problems = fact::read(&facts_path, &facts_shown, &ontology, |row| match row {
+    let file_problems = fact::read(&facts_path, &facts_shown, &ontology, |parsed, row| match parsed {
         Err(bad) => row_problems.extend(bad),
         Ok(fact) => {
-            let at = |field: &str| {
-                crate::error::Location::file(&facts_shown)
-                    .at_line(fact.line)
-                    .with_field(field)
-            };
+            let at = |field: &str| row.loc(field);
             if let Some(line) = first_line.get(&fact.id) {
                 row_problems.push(Diagnostic::new(
                     at("fact_id"),
