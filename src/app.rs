@@ -44,16 +44,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             file,
             format,
         } => {
-            let text = match (query, file) {
+            let text = match (query, &file) {
                 (Some(q), _) => q,
-                (None, Some(f)) => std::fs::read_to_string(&f)
+                (None, Some(f)) => std::fs::read_to_string(f)
                     .with_context(|| format!("cannot read query file {}", f.display()))?,
                 (None, None) => unreachable!("clap requires a query or --file"),
             };
+            let origin = file
+                .as_ref()
+                .map_or_else(|| "query".to_owned(), |f| f.display().to_string());
             let (store, prefixes) = factgraph::store_for_query(&config)?;
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            factgraph::query::run(&store, &text, &prefixes, format.into(), None, &mut out)?;
+            factgraph::query::run(&store, &text, &prefixes, format.into(), None, &mut out)
+                .with_context(|| format!("{origin}: the query failed"))?;
             out.flush().map_err(|e| Error::io("<stdout>", e))?;
             Ok(ExitCode::SUCCESS)
         }

@@ -106,48 +106,53 @@ pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
     let mut facts = Vec::new();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut row_problems = Vec::new();
-    let file_problems = fact::read(&facts_path, &facts_shown, &ontology, |parsed, row| match parsed {
-        Err(bad) => row_problems.extend(bad),
-        Ok(fact) => {
-            let at = |field: &str| row.loc(field);
-            if let Some(line) = first_line.get(&fact.id) {
-                row_problems.push(Diagnostic::new(
-                    at("fact_id"),
-                    Code::DuplicateId,
-                    format!("fact id `{}` is already used on line {line}", fact.id),
-                ));
-                return;
+    let file_problems = fact::read(
+        &facts_path,
+        &facts_shown,
+        &ontology,
+        |parsed, row| match parsed {
+            Err(bad) => row_problems.extend(bad),
+            Ok(fact) => {
+                let at = |field: &str| row.loc(field);
+                if let Some(line) = first_line.get(&fact.id) {
+                    row_problems.push(Diagnostic::new(
+                        at("fact_id"),
+                        Code::DuplicateId,
+                        format!("fact id `{}` is already used on line {line}", fact.id),
+                    ));
+                    return;
+                }
+                first_line.insert(fact.id.clone(), fact.line);
+                if !known.contains_key(fact.source_id.as_str()) {
+                    row_problems.push(Diagnostic::new(
+                        at("source_id"),
+                        Code::UnknownSource,
+                        format!(
+                            "source `{}` is not in {}",
+                            fact.source_id,
+                            table_shown.display()
+                        ),
+                    ));
+                    return;
+                }
+                let Some(loaded) = texts.get(&fact.source_id) else {
+                    return;
+                };
+                match loaded.text.locate(&fact.quote, fact.recorded) {
+                    Located::Found(quote) => facts.push(Cited { fact, quote }),
+                    other => row_problems.push(Diagnostic::new(
+                        at(if matches!(other, Located::Moved(_)) {
+                            "quote_start"
+                        } else {
+                            "quote"
+                        }),
+                        quote_code(&other),
+                        quote_message(&fact, &loaded.source.file, &other),
+                    )),
+                }
             }
-            first_line.insert(fact.id.clone(), fact.line);
-            if !known.contains_key(fact.source_id.as_str()) {
-                row_problems.push(Diagnostic::new(
-                    at("source_id"),
-                    Code::UnknownSource,
-                    format!(
-                        "source `{}` is not in {}",
-                        fact.source_id,
-                        table_shown.display()
-                    ),
-                ));
-                return;
-            }
-            let Some(loaded) = texts.get(&fact.source_id) else {
-                return;
-            };
-            match loaded.text.locate(&fact.quote, fact.recorded) {
-                Located::Found(quote) => facts.push(Cited { fact, quote }),
-                other => row_problems.push(Diagnostic::new(
-                    at(if matches!(other, Located::Moved(_)) {
-                        "quote_start"
-                    } else {
-                        "quote"
-                    }),
-                    quote_code(&other),
-                    quote_message(&fact, &loaded.source.file, &other),
-                )),
-            }
-        }
-    });
+        },
+    );
     problems.extend(file_problems);
     problems.extend(row_problems);
     problems.sort();

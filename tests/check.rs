@@ -31,8 +31,14 @@ fn rejects_row(row: &str, expected: &str) {
     p.add_fact_row(row);
     let out = p.cmd().arg("check").assert().code(1).get_output().clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
-    assert!(stderr.contains("1 problem(s) found"), "expected one problem:\n{stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected `{expected}` in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("1 problem(s) found"),
+        "expected one problem:\n{stderr}"
+    );
 }
 
 #[test]
@@ -197,22 +203,34 @@ fn ragged_row() {
 #[test]
 fn unknown_column_in_header() {
     let p = Project::minimal();
-    let facts = p.read("sources/facts.csv").replacen(",note\n", ",notes\n", 1);
+    let facts = p
+        .read("sources/facts.csv")
+        .replacen(",note\n", ",notes\n", 1);
     p.write("sources/facts.csv", facts);
-    p.cmd().arg("check").assert().code(1).stderr(predicate::str::contains(
-        "sources/facts.csv:1:15: error[csv]: field `notes`: unknown column `notes`",
-    ));
+    p.cmd()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "sources/facts.csv:1:15: error[csv]: field `notes`: unknown column `notes`",
+        ));
 }
 
 #[test]
 fn facts_file_that_is_not_utf8() {
     let p = Project::minimal();
     let mut bytes = p.read("sources/facts.csv").into_bytes();
-    bytes.extend_from_slice(b"f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,caf\xe9\n");
+    bytes.extend_from_slice(
+        b"f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,caf\xe9\n",
+    );
     p.write("sources/facts.csv", bytes);
-    p.cmd().arg("check").assert().code(1).stderr(predicate::str::contains(
-        "sources/facts.csv:4:15: error[not-utf8]: field `note`: the file is not valid UTF-8",
-    ));
+    p.cmd()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "sources/facts.csv:4:15: error[not-utf8]: field `note`: the file is not valid UTF-8",
+        ));
 }
 
 #[test]
@@ -241,7 +259,10 @@ fn source_whose_bytes_changed() {
         "{stderr}"
     );
     // The facts citing it are re-checked against the new text: f2's quote is gone.
-    assert!(stderr.contains("sources/facts.csv:3:12: error[quote-not-found]"), "{stderr}");
+    assert!(
+        stderr.contains("sources/facts.csv:3:12: error[quote-not-found]"),
+        "{stderr}"
+    );
     assert!(stderr.contains("2 problem(s) found"), "{stderr}");
 }
 
@@ -267,7 +288,10 @@ fn every_problem_is_listed_in_one_run() {
         "sources/facts.csv:4:7: error[bad-literal]",
         "5 problem(s) found",
     ] {
-        assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in:\n{stderr}"
+        );
     }
 }
 
@@ -294,10 +318,12 @@ fn sources_table_problems() {
 #[test]
 fn ontology_syntax_error_is_located() {
     let p = Project::minimal();
-    p.write("ontology/broken.ttl", "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n  ex:d \"unterminated .\n");
-    p.cmd()
-        .arg("check")
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("ontology/broken.ttl:3:").and(predicate::str::contains("error[ontology]")));
+    p.write(
+        "ontology/broken.ttl",
+        "@prefix ex: <http://example.org/> .\nex:a ex:b ex:c ;\n  ex:d \"unterminated .\n",
+    );
+    p.cmd().arg("check").assert().code(1).stderr(
+        predicate::str::contains("ontology/broken.ttl:3:")
+            .and(predicate::str::contains("error[ontology]")),
+    );
 }

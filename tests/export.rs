@@ -47,7 +47,10 @@ fn export_prints_a_summary_and_writes_three_files() {
         .args(["export", "--out", "out"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("1 source(s), 2 fact(s)").and(predicate::str::contains("graph.nq")));
+        .stdout(
+            predicate::str::contains("1 source(s), 2 fact(s)")
+                .and(predicate::str::contains("graph.nq")),
+        );
     for f in ["facts.ttl", "facts.csv", "graph.nq"] {
         assert!(p.path("out").join(f).is_file(), "{f} missing");
     }
@@ -62,12 +65,20 @@ fn turtle_and_nquads_parse_with_sophia_and_agree() {
     let triples: Vec<[SimpleTerm<'static>; 3]> = sophia_turtle::parser::turtle::parse_str(&ttl)
         .collect_triples()
         .expect("facts.ttl parses with sophia");
-    let ttl_set: BTreeSet<[String; 3]> = triples.iter().map(|[s, p, o]| [text(s), text(p), text(o)]).collect();
+    let ttl_set: BTreeSet<[String; 3]> = triples
+        .iter()
+        .map(|[s, p, o]| [text(s), text(p), text(o)])
+        .collect();
     let nq_set: BTreeSet<[String; 3]> = read_nquads(&p.path("out/graph.nq")).into_iter().collect();
-    assert!(ttl_set.len() > 1000, "the sample graph is not a token few triples");
+    assert!(
+        ttl_set.len() > 1000,
+        "the sample graph is not a token few triples"
+    );
     assert!(ttl_set.is_subset(&nq_set), "facts.ttl is part of graph.nq");
     // graph.nq also holds the ontology.
-    assert!(nq_set.iter().any(|[s, p, o]| s == &format!("{FG}Fact") && p == RDF_TYPE && o.ends_with("owl#Class")));
+    assert!(nq_set
+        .iter()
+        .any(|[s, p, o]| s == &format!("{FG}Fact") && p == RDF_TYPE && o.ends_with("owl#Class")));
 }
 
 /// The acceptance test of the issue: from the exported files alone, every fact's quote
@@ -79,7 +90,12 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
     let triples = read_nquads(&p.path("out/graph.nq"));
     let mut by_subject: BTreeMap<&str, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
     for [s, pr, o] in &triples {
-        by_subject.entry(s).or_default().entry(pr).or_default().push(o);
+        by_subject
+            .entry(s)
+            .or_default()
+            .entry(pr)
+            .or_default()
+            .push(o);
     }
     let one = |s: &str, p: &str| -> String {
         let values = &by_subject[s][p];
@@ -88,7 +104,11 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
     };
     let facts: Vec<&str> = by_subject
         .iter()
-        .filter(|(_, props)| props.get(RDF_TYPE).is_some_and(|t| t.contains(&&*format!("{FG}Fact"))))
+        .filter(|(_, props)| {
+            props
+                .get(RDF_TYPE)
+                .is_some_and(|t| t.contains(&&*format!("{FG}Fact")))
+        })
         .map(|(s, _)| *s)
         .collect();
     assert_eq!(facts.len(), 49);
@@ -105,7 +125,11 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
             }
             if let Some(s) = props.get(format!("{OA}start").as_str()) {
                 start = Some(s[0].parse::<usize>().unwrap());
-                end = Some(props[format!("{OA}end").as_str()][0].parse::<usize>().unwrap());
+                end = Some(
+                    props[format!("{OA}end").as_str()][0]
+                        .parse::<usize>()
+                        .unwrap(),
+                );
             }
         }
         let (exact, start, end) = (exact.unwrap(), start.unwrap(), end.unwrap());
@@ -129,9 +153,18 @@ fn no_blank_nodes_and_deprecated_claims_are_not_asserted() {
     let triples = read_nquads(&p.path("out/graph.nq"));
     let russia = "https://w3id.org/factgraph/entity/russia";
     let boycotted = format!("{FG}boycotted");
-    assert!(!triples.iter().any(|[s, pr, _]| s == russia && *pr == boycotted), "deprecated: no plain triple");
+    assert!(
+        !triples
+            .iter()
+            .any(|[s, pr, _]| s == russia && *pr == boycotted),
+        "deprecated: no plain triple"
+    );
     let fact = "https://w3id.org/factgraph/fact/f3";
-    assert!(triples.contains(&[fact.to_owned(), format!("{FG}rank"), format!("{FG}DeprecatedRank")]));
+    assert!(triples.contains(&[
+        fact.to_owned(),
+        format!("{FG}rank"),
+        format!("{FG}DeprecatedRank")
+    ]));
     // Normal facts are asserted.
     assert!(triples.contains(&[
         "https://w3id.org/factgraph/entity/usa".to_owned(),
@@ -145,7 +178,10 @@ fn exports_are_byte_identical_across_runs_and_directories() {
     let a = Project::sample();
     let b = Project::sample();
     export(&a);
-    b.cmd().args(["export", "--out", "elsewhere/x"]).assert().success();
+    b.cmd()
+        .args(["export", "--out", "elsewhere/x"])
+        .assert()
+        .success();
     for f in ["facts.ttl", "facts.csv", "graph.nq"] {
         let x = std::fs::read(a.path("out").join(f)).unwrap();
         let y = std::fs::read(b.path("elsewhere/x").join(f)).unwrap();
@@ -156,7 +192,14 @@ fn exports_are_byte_identical_across_runs_and_directories() {
 #[test]
 fn graph_hash_is_the_sha256_of_sorted_nquads() {
     let p = Project::minimal();
-    let out = p.cmd().args(["export", "--out", "out"]).assert().success().get_output().stdout.clone();
+    let out = p
+        .cmd()
+        .args(["export", "--out", "out"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let nq = std::fs::read(p.path("out/graph.nq")).unwrap();
     let text = String::from_utf8(nq.clone()).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
@@ -168,7 +211,9 @@ fn graph_hash_is_the_sha256_of_sorted_nquads() {
     assert_eq!(lines, sorted, "graph.nq is sorted");
     lines.dedup();
     assert_eq!(lines.len(), text.lines().count(), "no duplicate lines");
-    assert!(String::from_utf8(out).unwrap().contains(&crate::support::sha256(&nq)));
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains(&crate::support::sha256(&nq)));
 }
 
 #[test]
@@ -179,7 +224,9 @@ fn facts_csv_has_one_row_per_fact_with_labels_and_hashes() {
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
-    let get = |row: &csv::StringRecord, name: &str| row[headers.iter().position(|h| h == name).unwrap()].to_owned();
+    let get = |row: &csv::StringRecord, name: &str| {
+        row[headers.iter().position(|h| h == name).unwrap()].to_owned()
+    };
     let f1 = &rows[0];
     assert_eq!(get(f1, "fact_id"), "f1");
     assert_eq!(get(f1, "subject_label"), "United States");
@@ -187,12 +234,21 @@ fn facts_csv_has_one_row_per_fact_with_labels_and_hashes() {
     assert_eq!(get(f1, "start"), "2021-02");
     assert_eq!(get(f1, "qualifiers"), "fg:inRole=ent:observer");
     assert_eq!(get(f1, "quote"), "boycotted round 15");
-    assert_eq!((get(f1, "quote_start"), get(f1, "quote_end")), ("20".into(), "38".into()));
+    assert_eq!(
+        (get(f1, "quote_start"), get(f1, "quote_end")),
+        ("20".into(), "38".into())
+    );
     assert_eq!(get(f1, "source_title"), "A “test” article");
-    assert_eq!(get(f1, "source_sha256"), crate::support::sha256(crate::support::MINI_TEXT.as_bytes()));
+    assert_eq!(
+        get(f1, "source_sha256"),
+        crate::support::sha256(crate::support::MINI_TEXT.as_bytes())
+    );
     assert_eq!(get(f1, "fact_sha256").len(), 64);
     assert_eq!(get(&rows[1], "object"), "15");
-    assert_eq!(get(&rows[1], "object_datatype"), "http://www.w3.org/2001/XMLSchema#integer");
+    assert_eq!(
+        get(&rows[1], "object_datatype"),
+        "http://www.w3.org/2001/XMLSchema#integer"
+    );
 }
 
 #[test]
@@ -200,14 +256,18 @@ fn fact_hash_changes_with_content_and_only_its_own() {
     let hashes = |p: &Project| -> BTreeMap<String, String> {
         export(p);
         let mut r = csv::Reader::from_path(p.path("out/facts.csv")).unwrap();
-        r.records().map(|r| {
-            let r = r.unwrap();
-            (r[0].to_owned(), r[23].to_owned())
-        }).collect()
+        r.records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_owned(), r[23].to_owned())
+            })
+            .collect()
     };
     let p = Project::minimal();
     let before = hashes(&p);
-    let facts = p.read("sources/facts.csv").replace(",2021-02,", ",2021-03,");
+    let facts = p
+        .read("sources/facts.csv")
+        .replace(",2021-02,", ",2021-03,");
     p.write("sources/facts.csv", facts);
     std::fs::remove_dir_all(p.path("out")).unwrap();
     let after = hashes(&p);
@@ -225,21 +285,39 @@ fn a_failed_export_writes_nothing() {
         .code(1)
         .stderr(predicate::str::contains("error[quote-not-found]"));
     assert!(!p.path("out").exists());
-    let leftovers: Vec<_> = std::fs::read_dir(p.dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(!leftovers.iter().any(|n| n.to_string_lossy().starts_with(".factgraph-tmp")), "{leftovers:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(p.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !leftovers
+            .iter()
+            .any(|n| n.to_string_lossy().starts_with(".factgraph-tmp")),
+        "{leftovers:?}"
+    );
 }
 
 #[test]
 fn a_base_iri_can_be_configured() {
     let p = Project::minimal();
     p.cmd()
-        .args(["--base-iri", "https://example.org/kg/", "export", "--out", "out"])
+        .args([
+            "--base-iri",
+            "https://example.org/kg/",
+            "export",
+            "--out",
+            "out",
+        ])
         .assert()
         .success();
-    assert!(p.read("out/graph.nq").contains("<https://example.org/kg/fact/f1>"));
+    assert!(p
+        .read("out/graph.nq")
+        .contains("<https://example.org/kg/fact/f1>"));
     p.cmd()
         .args(["--base-iri", "not an iri", "export", "--out", "out2"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("base IRI `not an iri` is not an absolute IRI"));
+        .stderr(predicate::str::contains(
+            "base IRI `not an iri` is not an absolute IRI",
+        ));
 }

@@ -6,3 +6,7 @@ mod support;
 mod check;
 // `export`: files, determinism, and re-reading them with an independent RDF parser.
 mod export;
+// `query`: SPARQL formats, errors, the example queries.
+mod query;
+// `add-source`: registering articles.
+mod add_source;

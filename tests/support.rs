@@ -41,7 +41,8 @@ ent:observer a fg:Role ; rdfs:label "observer"@en .
 "#;
 
 /// The minimal project's one source text (with a curly quote and a non-breaking space).
-pub const MINI_TEXT: &str = "The “United States” boycotted round 15 in February\u{a0}2021. Round 15 was the fifteenth.\n";
+pub const MINI_TEXT: &str =
+    "The “United States” boycotted round 15 in February\u{a0}2021. Round 15 was the fifteenth.\n";
 
 pub const FACTS_HEADER: &str = "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note\n";
 
@@ -69,11 +70,11 @@ impl Project {
         let hash = sha256(MINI_TEXT.as_bytes());
         p.write(
             "sources/sources.csv",
-            &format!("source_id,file,sha256,title,published,url,publisher,language,retrieved\na1,articles/a1.txt,{hash},A “test” article,2024-10-10,,,en,\n"),
+            format!("source_id,file,sha256,title,published,url,publisher,language,retrieved\na1,articles/a1.txt,{hash},A “test” article,2024-10-10,,,en,\n"),
         );
         p.write(
             "sources/facts.csv",
-            &format!("{FACTS_HEADER}f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,20,38,\nf2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,\n"),
+            format!("{FACTS_HEADER}f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,20,38,\nf2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,\n"),
         );
         p
     }
@@ -117,7 +118,10 @@ impl Project {
 /// sha256 hex, computed independently of the crate under test.
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Recursively copies a directory.

@@ -1,0 +1,105 @@
+//! `factgraph query`: SPARQL over the working graph, in standard result formats.
+
+use crate::support::{repo, Project};
+use predicates::prelude::*;
+
+#[test]
+fn select_as_a_table_with_predeclared_prefixes() {
+    Project::minimal()
+        .cmd()
+        .args(["query", "SELECT ?s ?o WHERE { ?s fg:boycotted ?o }"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("| ent:usa | ent:round-15 |")
+                .and(predicate::str::contains("1 row(s)")),
+        );
+}
+
+#[test]
+fn select_as_sparql_json_and_csv() {
+    let p = Project::minimal();
+    let out = p
+        .cmd()
+        .args(["query", "--format", "json", "SELECT ?q WHERE { ?f fg:factId \"f1\" ; fg:citation/oa:hasTarget/oa:hasSelector/oa:exact ?q }"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["head"]["vars"][0], "q");
+    assert_eq!(
+        json["results"]["bindings"][0]["q"]["value"],
+        "boycotted round 15"
+    );
+    p.cmd()
+        .args(["query", "--format", "csv", "SELECT ?start ?end WHERE { fact:f1 fg:citation/oa:hasTarget/oa:hasSelector ?s . ?s oa:start ?start ; oa:end ?end }"])
+        .assert()
+        .success()
+        .stdout("start,end\r\n20,38\r\n");
+}
+
+#[test]
+fn ask_and_construct() {
+    let p = Project::minimal();
+    p.cmd()
+        .args(["query", "ASK { ent:usa fg:boycotted ent:round-15 }"])
+        .assert()
+        .success()
+        .stdout("true\n");
+    p.cmd()
+        .args(["query", "--format", "ntriples", "CONSTRUCT { ?s fg:boycotted ?o } WHERE { ?s fg:boycotted ?o }"])
+        .assert()
+        .success()
+        .stdout("<https://w3id.org/factgraph/entity/usa> <https://w3id.org/factgraph/ontology#boycotted> <https://w3id.org/factgraph/entity/round-15> .\n");
+}
+
+#[test]
+fn syntax_errors_point_at_line_and_column() {
+    let p = Project::minimal();
+    p.write("bad.rq", "SELECT ?s\nWHERE { ?s ?p ?o \n");
+    p.cmd()
+        .args(["query", "--file", "bad.rq"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.rq: the query failed").and(
+            predicate::str::contains("SPARQL syntax error: line 3, column 1"),
+        ));
+}
+
+#[test]
+fn the_example_queries_answer_on_the_sample_data() {
+    let p = Project::sample();
+    let run = |file: &str| {
+        let out = p
+            .cmd()
+            .args(["query", "--format", "csv", "--file"])
+            .arg(repo().join("queries").join(file))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let boycotts = run("boycotts.rq");
+    assert!(
+        boycotts.contains("United States") && boycotts.contains("2021-02"),
+        "{boycotts}"
+    );
+    let observers = run("observers.rq");
+    for state in ["Jordan", "Lebanon", "Iraq"] {
+        assert!(observers.contains(state), "{observers}");
+    }
+    assert_eq!(
+        run("claims-of-source.rq").lines().count(),
+        50,
+        "header + 49 claims"
+    );
+    let conflicts = run("conflicting-claims.rq");
+    assert!(
+        conflicts.contains("2023-01-25") && conflicts.contains("2024-01-24"),
+        "{conflicts}"
+    );
+}
