@@ -53,7 +53,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let origin = file
                 .as_ref()
                 .map_or_else(|| "query".to_owned(), |f| f.display().to_string());
-            let (store, prefixes) = factgraph::store_for_query(&config)?;
+            let factgraph::pipeline::Queryable {
+                store,
+                prefixes,
+                on_disk,
+            } = factgraph::store_for_query(&config)?;
+            if let Some((path, reused)) = on_disk {
+                let verb = if reused { "reused" } else { "built" };
+                eprintln!("factgraph: {verb} the on-disk store {}", path.display());
+            }
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
             factgraph::query::run(&store, &text, &prefixes, format.into(), None, &mut out)

@@ -269,11 +269,21 @@ pub fn prefixes(config: &Config, ontology: &Ontology) -> Vec<(String, String)> {
     out
 }
 
+/// A store ready to query.
+pub struct Queryable {
+    /// The store.
+    pub store: oxigraph::store::Store,
+    /// Prefixes to predeclare in queries.
+    pub prefixes: Vec<(String, String)>,
+    /// Where the on-disk store is, and whether it was reused (`persistent` feature).
+    pub on_disk: Option<(PathBuf, bool)>,
+}
+
 /// The store of the working inputs, ready to query, and the prefixes to predeclare.
 ///
 /// In-memory builds check and load everything. With the `persistent` feature the
 /// store is looked up by [`inputs_key`] first, and only built when the inputs changed.
-pub fn working_store(config: &Config) -> Result<(oxigraph::store::Store, Vec<(String, String)>)> {
+pub fn working_store(config: &Config) -> Result<Queryable> {
     let (ontology, problems) = Ontology::load(&config.ontology_dir(), &config.root);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -282,18 +292,27 @@ pub fn working_store(config: &Config) -> Result<(oxigraph::store::Store, Vec<(St
     #[cfg(feature = "persistent")]
     {
         let key = inputs_key(config)?;
-        let (store, _reused) =
+        let (store, reused) =
             crate::store::persistent::open_or_build(&config.cache_dir(), &key, || {
                 let checked = checked(config)?;
                 Ok(build(config, &checked).all().cloned().collect::<Vec<_>>())
             })?;
-        Ok((store, prefixes))
+        let path = crate::store::persistent::path(&config.cache_dir(), &key);
+        Ok(Queryable {
+            store,
+            prefixes,
+            on_disk: Some((config.shown(&path), reused)),
+        })
     }
     #[cfg(not(feature = "persistent"))]
     {
         let checked = checked(config)?;
         let graph = build(config, &checked);
-        Ok((crate::store::in_memory(graph.all().cloned())?, prefixes))
+        Ok(Queryable {
+            store: crate::store::in_memory(graph.all().cloned())?,
+            prefixes,
+            on_disk: None,
+        })
     }
 }
 

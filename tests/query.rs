@@ -103,3 +103,45 @@ fn the_example_queries_answer_on_the_sample_data() {
         "{conflicts}"
     );
 }
+
+/// With the RocksDB store, a query on unchanged inputs reuses the store built by the
+/// first one; an edit to any input builds a new one.
+#[cfg(feature = "persistent")]
+#[test]
+fn the_on_disk_store_is_reused_until_an_input_changes() {
+    let p = Project::minimal();
+    let ask = ["query", "ASK { ent:usa fg:boycotted ent:round-15 }"];
+    p.cmd()
+        .args(ask)
+        .assert()
+        .success()
+        .stdout("true\n")
+        .stderr(predicate::str::contains(
+            "built the on-disk store .factgraph/store/",
+        ));
+    p.cmd()
+        .args(ask)
+        .assert()
+        .success()
+        .stdout("true\n")
+        .stderr(predicate::str::contains(
+            "reused the on-disk store .factgraph/store/",
+        ));
+    let stores = || {
+        std::fs::read_dir(p.path(".factgraph/store"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(stores(), 1);
+    let facts = p
+        .read("sources/facts.csv")
+        .replace("f1,a1,ent:usa", "f1,a1,ent:russia");
+    p.write("sources/facts.csv", facts);
+    p.cmd()
+        .args(ask)
+        .assert()
+        .success()
+        .stdout("false\n")
+        .stderr(predicate::str::contains("built the on-disk store"));
+    assert_eq!(stores(), 2);
+}
