@@ -327,3 +327,15 @@ fn ontology_syntax_error_is_located() {
             .and(predicate::str::contains("error[ontology]")),
     );
 }
+
+#[test]
+fn a_table_saved_by_a_spreadsheet_with_bom_and_crlf_is_read() {
+    let p = Project::minimal();
+    let facts = p.read("sources/facts.csv").replace('\n', "\r\n");
+    p.write("sources/facts.csv", format!("\u{feff}{facts}"));
+    p.cmd()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 fact(s)"));
+}
