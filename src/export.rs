@@ -11,11 +11,9 @@ use crate::graph::canonical_line;
 use crate::ontology::Ontology;
 use crate::pipeline::{self, Checked, Config, Graph};
 use crate::source::sha256_file;
-use crate::store;
 use crate::vocab::{iri, RDF};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{Quad, Term};
-use oxigraph::store::Store;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -83,10 +81,8 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 pub fn export(config: &Config, out: &Path) -> Result<Summary> {
     let checked = pipeline::checked(config)?;
     let graph = pipeline::build(config, &checked);
-    let store = store::in_memory(graph.all().cloned())?;
-    let (files, triples, graph_sha256) = write_dir(out, |dir| {
-        write_graph_files(dir, config, &checked, &graph, &store)
-    })?;
+    let (files, triples, graph_sha256) =
+        write_dir(out, |dir| write_graph_files(dir, config, &checked, &graph))?;
     Ok(Summary {
         sources: checked.sources.len(),
         facts: checked.facts.len(),
@@ -104,7 +100,6 @@ pub fn write_graph_files(
     config: &Config,
     checked: &Checked,
     graph: &Graph,
-    store: &Store,
 ) -> Result<(Vec<FileInfo>, usize, String)> {
     let prefixes = pipeline::prefixes(config, &checked.ontology);
     let ttl = dir.join("facts.ttl");
@@ -112,7 +107,7 @@ pub fn write_graph_files(
     let csv = dir.join("facts.csv");
     write_facts_csv(&csv, config, checked, graph)?;
     let nq = dir.join("graph.nq");
-    let lines = store::canonical_lines(store)?;
+    let lines = canonical_lines(graph.all());
     write_lines(&nq, &lines)?;
     let graph_sha256 = sha256_file(&nq).map_err(io(&nq))?;
     let files = [ttl, csv, nq]
@@ -120,6 +115,19 @@ pub fn write_graph_files(
         .map(|p| file_info(p))
         .collect::<Result<Vec<_>>>()?;
     Ok((files, lines.len(), graph_sha256))
+}
+
+/// Quads as canonical N-Quads lines, sorted by bytes and without duplicates.
+///
+/// Computed from the built quads, not read back from a store: Oxigraph's store keeps
+/// numbers and dates in a native encoding and gives them back with another datatype
+/// (`"5"^^xsd:nonNegativeInteger` comes out as `"5"^^xsd:integer`), which would make
+/// `graph.nq` disagree with `facts.ttl` and with the fact hashes.
+pub fn canonical_lines<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<String> {
+    let mut lines: Vec<String> = quads.into_iter().map(canonical_line).collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
 /// Size and sha256 of a file.
@@ -200,7 +208,13 @@ fn label(ontology: &Ontology, term: &Term) -> String {
     }
 }
 
-fn write_facts_csv(path: &Path, config: &Config, checked: &Checked, graph: &Graph) -> Result<()> {
+/// Writes the facts table (columns [`FACTS_CSV_COLUMNS`], one row per fact, sorted by id).
+pub fn write_facts_csv(
+    path: &Path,
+    config: &Config,
+    checked: &Checked,
+    graph: &Graph,
+) -> Result<()> {
     let file = std::fs::File::create(path).map_err(io(path))?;
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))

@@ -321,3 +321,16 @@ fn a_base_iri_can_be_configured() {
             "base IRI `not an iri` is not an absolute IRI",
         ));
 }
+
+/// graph.nq is written from the built quads: the store's native encoding of numbers
+/// would turn `xsd:nonNegativeInteger` (quote positions) into `xsd:integer`, and the
+/// fact hashes, computed over the former, could not be recomputed from graph.nq.
+#[test]
+fn graph_nq_keeps_literal_datatypes() {
+    let p = Project::minimal();
+    export(&p);
+    let nq = p.read("out/graph.nq");
+    let end = "<http://www.w3.org/ns/oa#end> \"38\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .";
+    assert!(nq.lines().any(|l| l.ends_with(end)), "{nq}");
+    assert!(!nq.contains("\"38\"^^<http://www.w3.org/2001/XMLSchema#integer>"));
+}
