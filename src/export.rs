@@ -71,6 +71,7 @@ pub const FACTS_CSV_COLUMNS: &[&str] = &[
     "source_url",
     "source_sha256",
     "fact_sha256",
+    "note",
 ];
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -295,6 +296,7 @@ pub fn write_facts_csv(
                 .unwrap_or_default(),
             source.sha256.clone(),
             graph.fact_hashes.get(&f.id).cloned().unwrap_or_default(),
+            f.note.clone().unwrap_or_default(),
         ];
         w.write_record(&record).map_err(csv_err)?;
     }
