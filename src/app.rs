@@ -1,6 +1,6 @@
 //! Dispatch: turns parsed arguments into library calls and prints what happened.
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DiffFormat};
 use anyhow::Context;
 use factgraph::{pipeline, Config, Error};
 use std::io::Write;
@@ -10,11 +10,14 @@ use std::process::ExitCode;
 pub const EXIT_PROBLEMS: u8 = 1;
 /// Exit code for usage and I/O errors.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code for a release refused because nothing changed since the previous one.
+pub const EXIT_NO_CHANGES: u8 = 3;
 
 /// The exit code for an error.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     match error.downcast_ref::<Error>() {
         Some(Error::Invalid(_)) => EXIT_PROBLEMS,
+        Some(Error::NoChanges { .. }) => EXIT_NO_CHANGES,
         _ => EXIT_USAGE,
     }
 }
@@ -43,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             query,
             file,
             format,
+            release,
         } => {
             let text = match (query, &file) {
                 (Some(q), _) => q,
@@ -57,7 +61,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 store,
                 prefixes,
                 on_disk,
-            } = factgraph::store_for_query(&config)?;
+            } = match release {
+                Some(name) => {
+                    let dir = factgraph::release::resolve(&config, &name)?;
+                    factgraph::release::open_store(&config, &dir)?
+                }
+                None => factgraph::store_for_query(&config)?,
+            };
             if let Some((path, reused)) = on_disk {
                 let verb = if reused { "reused" } else { "built" };
                 eprintln!("factgraph: {verb} the on-disk store {}", path.display());
@@ -104,7 +114,77 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Release { version, date } => release(&config, version, date),
+        Command::Diff { from, to, format } => {
+            let changes = factgraph::diff::compare(
+                &factgraph::release::snapshot_named(&config, &from)?,
+                &factgraph::release::snapshot_named(&config, &to)?,
+            );
+            let text = match format {
+                DiffFormat::Markdown => changes.markdown(),
+                DiffFormat::Json => changes.json(),
+            };
+            let stdout = std::io::stdout();
+            factgraph::release::print(&mut stdout.lock(), &text)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// The release date: `--date`, else `SOURCE_DATE_EPOCH`, else today (UTC).
+fn release_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
+    use factgraph::release::{date_from_epoch, parse_date};
+    if let Some(date) = date {
+        return parse_date(&date).context("--date");
+    }
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(epoch) if !epoch.trim().is_empty() => Ok(date_from_epoch(&epoch)?),
+        _ => Ok(chrono::Utc::now().date_naive()),
+    }
+}
+
+fn release(
+    config: &Config,
+    version: Option<String>,
+    date: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let options = factgraph::release::Options {
+        version,
+        date: release_date(date)?,
+    };
+    let released = factgraph::release::release(config, &options)?;
+    let info = &released.info;
+    let mut text = format!(
+        "released {} ({}): {} fact(s), {} source(s), {} triple(s) in {}\n",
+        info.version,
+        info.issued,
+        info.facts,
+        info.sources,
+        info.triples,
+        config.shown(&info.dir).display()
+    );
+    match &released.changes {
+        Some(c) => text.push_str(&format!(
+            "since {}: {} fact(s) added, {} removed, {} changed (see CHANGES.md)\n",
+            c.from.name,
+            c.facts.added.len(),
+            c.facts.removed.len(),
+            c.facts.changed.len()
+        )),
+        None => text.push_str("first release\n"),
+    }
+    for file in &released.files {
+        text.push_str(&format!(
+            "  {}  {}  ({} bytes)\n",
+            file.sha256, file.name, file.bytes
+        ));
+    }
+    text.push_str(&format!(
+        "cite as: factgraph knowledge graph, release {} ({}), <{}>, graph sha256 {}\n",
+        info.version, info.issued, info.iri, info.graph_sha256
+    ));
+    factgraph::release::print(&mut std::io::stdout().lock(), &text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(config: &Config) -> anyhow::Result<ExitCode> {

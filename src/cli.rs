@@ -45,6 +45,10 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
         format: QueryFormat,
+        /// Query a published release (a version in exports/, `latest`, or a release
+        /// directory) instead of the working inputs
+        #[arg(long)]
+        release: Option<String>,
     },
     /// Register a new source article: copy it under sources/, hash it, add its row
     AddSource {
@@ -72,6 +76,33 @@ pub enum Command {
         #[arg(long)]
         retrieved: Option<String>,
     },
+    /// Publish an immutable, checksummed release under exports/<version>/
+    Release {
+        /// Version name (default: the next vN); must be new
+        #[arg(long)]
+        version: Option<String>,
+        /// Release date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today in UTC)
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Show the facts and sources added, removed and changed between two releases
+    Diff {
+        /// The older side: a version, `latest`, a release directory, or `working`
+        from: String,
+        /// The newer side: a version, `latest`, a release directory, or `working`
+        to: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
+        format: DiffFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// What CHANGES.md says
+    Markdown,
+    /// Stable JSON
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

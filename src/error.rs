@@ -197,6 +197,22 @@ pub enum Error {
     /// A usage problem: a bad argument value, a refused operation.
     #[error("{0}")]
     Usage(String),
+    /// A release was refused because its data graph equals the previous release's.
+    #[error("no changes since {previous}: the graph (sha256 {graph_sha256}) is the one {previous} published")]
+    NoChanges {
+        /// The previous release's version.
+        previous: String,
+        /// Their common data graph hash.
+        graph_sha256: String,
+    },
+    /// A release was refused because its version already exists (releases are immutable).
+    #[error("release {version} already exists ({}); releases are immutable: choose a new --version or leave it out to get the next one", path.display())]
+    ReleaseExists {
+        /// The version asked for.
+        version: String,
+        /// Its directory.
+        path: PathBuf,
+    },
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {

@@ -5,6 +5,7 @@
 //! / [`query`]. See ARCHITECTURE.md for the map.
 #![warn(missing_docs)]
 
+pub mod diff;
 pub mod error;
 pub mod export;
 pub mod fact;
@@ -14,6 +15,7 @@ pub mod ontology;
 pub mod pipeline;
 pub mod query;
 pub mod quote;
+pub mod release;
 pub mod source;
 pub mod store;
 pub mod table;
