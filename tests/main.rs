@@ -10,3 +10,5 @@ mod export;
 mod query;
 // `add-source`: registering articles.
 mod add_source;
+// `release`, `diff`, `query --release`: immutable, checksummed, reproducible releases.
+mod release;
