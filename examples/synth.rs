@@ -32,19 +32,32 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let out = PathBuf::from(args.get(1).expect("usage: synth OUT_DIR FACTS [SOURCES]"));
     let facts: usize = args.get(2).and_then(|n| n.parse().ok()).expect("FACTS");
-    let sources: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(10).max(1);
+    let sources: usize = args
+        .get(3)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10)
+        .max(1);
     std::fs::create_dir_all(out.join("ontology")).unwrap();
     std::fs::create_dir_all(out.join("sources/articles")).unwrap();
     let mut ontology = ONTOLOGY.to_owned();
     for s in 0..STATES {
-        writeln!(ontology, "ent:state-{s} a fg:State ; rdfs:label \"State {s}\"@en .").unwrap();
+        writeln!(
+            ontology,
+            "ent:state-{s} a fg:State ; rdfs:label \"State {s}\"@en ."
+        )
+        .unwrap();
     }
     for r in 0..ROUNDS {
-        writeln!(ontology, "ent:round-{r} a fg:Round ; rdfs:label \"Round {r}\"@en .").unwrap();
+        writeln!(
+            ontology,
+            "ent:round-{r} a fg:Round ; rdfs:label \"Round {r}\"@en ."
+        )
+        .unwrap();
     }
     std::fs::write(out.join("ontology/synthetic.ttl"), ontology).unwrap();
 
-    let mut table = String::from("source_id,file,sha256,title,published,url,publisher,language,retrieved\n");
+    let mut table =
+        String::from("source_id,file,sha256,title,published,url,publisher,language,retrieved\n");
     let mut rows = std::fs::File::create(out.join("sources/facts.csv")).unwrap();
     let mut rows = std::io::BufWriter::new(&mut rows);
     writeln!(rows, "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note").unwrap();
@@ -74,11 +87,23 @@ fn main() {
             id += 1;
         }
         let file = format!("articles/s{s}.txt");
-        let hash: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let hash: String = Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         std::fs::write(out.join("sources").join(&file), &text).unwrap();
-        writeln!(table, "s{s},{file},{hash},Synthetic article {s},2024-10-{:02},,,en,", 1 + s % 28).unwrap();
+        writeln!(
+            table,
+            "s{s},{file},{hash},Synthetic article {s},2024-10-{:02},,,en,",
+            1 + s % 28
+        )
+        .unwrap();
     }
     rows.flush().unwrap();
     std::fs::write(out.join("sources/sources.csv"), table).unwrap();
-    eprintln!("wrote {} facts over {sources} sources to {}", id, out.display());
+    eprintln!(
+        "wrote {} facts over {sources} sources to {}",
+        id,
+        out.display()
+    );
 }
