@@ -9,12 +9,14 @@ use crate::error::{Error, Result};
 use crate::fact::Rank;
 use crate::graph::canonical_line;
 use crate::ontology::Ontology;
-use crate::pipeline::{self, Checked, Config, Graph};
+use crate::pipeline::{self, Checked, Config};
 use crate::source::sha256_file;
-use crate::vocab::{iri, RDF};
-use oxigraph::io::{RdfFormat, RdfSerializer};
+use crate::vocab::iri;
+use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{Quad, Term};
-use std::io::{BufWriter, Write};
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// A written file.
@@ -78,12 +80,14 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
-/// Checks, loads into the store and writes the three export files into `out`.
+/// Checks and writes the three export files into `out`.
 pub fn export(config: &Config, out: &Path) -> Result<Summary> {
     let checked = pipeline::checked(config)?;
-    let graph = pipeline::build(config, &checked);
-    let (files, triples, graph_sha256) =
-        write_dir(out, |dir| write_graph_files(dir, config, &checked, &graph))?;
+    let hashes = pipeline::fact_hashes(config, &checked);
+    let lines = canonical_lines(pipeline::quads(config, &checked));
+    let (files, triples, graph_sha256) = write_dir(out, |dir| {
+        write_graph_files(dir, config, &checked, &hashes, &lines)
+    })?;
     Ok(Summary {
         sources: checked.sources.len(),
         facts: checked.facts.len(),
@@ -94,22 +98,26 @@ pub fn export(config: &Config, out: &Path) -> Result<Summary> {
     })
 }
 
-/// Writes `facts.ttl`, `facts.csv` and `graph.nq` into `dir`; returns the files, the
-/// number of quads and the canonical graph hash (the sha256 of `graph.nq`).
+/// Writes `facts.ttl`, `facts.csv` and `graph.nq` into `dir` from the graph's sorted
+/// canonical lines; returns the files, the number of quads and the canonical graph hash
+/// (the sha256 of `graph.nq`).
 pub fn write_graph_files(
     dir: &Path,
     config: &Config,
     checked: &Checked,
-    graph: &Graph,
+    fact_hashes: &BTreeMap<String, String>,
+    lines: &[String],
 ) -> Result<(Vec<FileInfo>, usize, String)> {
-    let prefixes = pipeline::prefixes(config, &checked.ontology);
     let ttl = dir.join("facts.ttl");
-    write_turtle(&ttl, &prefixes, graph.data.clone())?;
+    write_turtle(
+        &ttl,
+        &pipeline::prefixes(config, &checked.ontology),
+        data_lines(lines, checked),
+    )?;
     let csv = dir.join("facts.csv");
-    write_facts_csv(&csv, config, checked, graph)?;
+    write_facts_csv(&csv, config, checked, fact_hashes)?;
     let nq = dir.join("graph.nq");
-    let lines = canonical_lines(graph.all());
-    write_lines(&nq, &lines)?;
+    write_lines(&nq, lines)?;
     let graph_sha256 = sha256_file(&nq).map_err(io(&nq))?;
     let files = [ttl, csv, nq]
         .iter()
@@ -118,14 +126,26 @@ pub fn write_graph_files(
     Ok((files, lines.len(), graph_sha256))
 }
 
+/// The lines of the graph that are not the ontology's: what `facts.ttl` holds.
+pub fn data_lines<'a>(
+    lines: &'a [String],
+    checked: &Checked,
+) -> impl Iterator<Item = &'a String> + 'a {
+    let ontology: HashSet<String> = checked.ontology.quads.iter().map(canonical_line).collect();
+    lines.iter().filter(move |l| !ontology.contains(l.as_str()))
+}
+
 /// Quads as canonical N-Quads lines, sorted by bytes and without duplicates.
 ///
 /// Computed from the built quads, not read back from a store: Oxigraph's store keeps
 /// numbers and dates in a native encoding and gives them back with another datatype
 /// (`"5"^^xsd:nonNegativeInteger` comes out as `"5"^^xsd:integer`), which would make
 /// `graph.nq` disagree with `facts.ttl` and with the fact hashes.
-pub fn canonical_lines<'a>(quads: impl IntoIterator<Item = &'a Quad>) -> Vec<String> {
-    let mut lines: Vec<String> = quads.into_iter().map(canonical_line).collect();
+pub fn canonical_lines<Q: Borrow<Quad>>(quads: impl IntoIterator<Item = Q>) -> Vec<String> {
+    let mut lines: Vec<String> = quads
+        .into_iter()
+        .map(|q| canonical_line(q.borrow()))
+        .collect();
     lines.sort_unstable();
     lines.dedup();
     lines
@@ -153,27 +173,15 @@ pub fn write_lines(path: &Path, lines: &[String]) -> Result<()> {
     w.flush().map_err(io(path))
 }
 
-/// Sorts triples for readable Turtle: by subject, then `rdf:type` first, then by
-/// predicate and object. The serializer groups consecutive triples of one subject.
-pub fn sort_for_turtle(quads: &mut [Quad]) {
-    let rdf_type = iri(RDF, "type");
-    quads.sort_by_cached_key(|q| {
-        (
-            q.subject.to_string(),
-            q.predicate != rdf_type,
-            q.predicate.to_string(),
-            q.object.to_string(),
-        )
-    });
-}
-
-/// Writes triples as Turtle with the given prefixes.
-pub fn write_turtle(
+/// Writes sorted canonical N-Quads lines (default graph) as Turtle with prefixes.
+///
+/// The lines are sorted, so the triples of one subject are consecutive and the
+/// serializer groups them (`;` and `,`) while streaming: nothing is re-sorted or held.
+pub fn write_turtle<'a>(
     path: &Path,
     prefixes: &[(String, String)],
-    mut quads: Vec<Quad>,
+    lines: impl Iterator<Item = &'a String>,
 ) -> Result<()> {
-    sort_for_turtle(&mut quads);
     let mut serializer = RdfSerializer::from_format(RdfFormat::Turtle);
     for (name, ns) in prefixes {
         serializer = serializer
@@ -182,16 +190,42 @@ pub fn write_turtle(
     }
     let file = std::fs::File::create(path).map_err(io(path))?;
     let mut w = serializer.for_writer(BufWriter::new(file));
-    let mut previous: Option<String> = None;
-    for q in &quads {
-        let line = canonical_line(q);
-        if previous.as_ref() == Some(&line) {
-            continue;
-        }
-        w.serialize_triple(q.as_ref()).map_err(io(path))?;
-        previous = Some(line);
+    let parser = RdfParser::from_format(RdfFormat::NQuads).for_reader(LinesReader::new(lines));
+    for quad in parser {
+        let quad = quad.map_err(|e| Error::Store(format!("re-reading canonical N-Quads: {e}")))?;
+        w.serialize_quad(&quad).map_err(io(path))?;
     }
     w.finish().map_err(io(path))?.flush().map_err(io(path))
+}
+
+/// A `Read` over a sequence of lines, so a parser can stream them without a copy.
+struct LinesReader<'a, I: Iterator<Item = &'a String>> {
+    lines: I,
+    current: &'a [u8],
+}
+
+impl<'a, I: Iterator<Item = &'a String>> LinesReader<'a, I> {
+    fn new(lines: I) -> Self {
+        Self {
+            lines,
+            current: &[],
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a String>> Read for LinesReader<'a, I> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.lines.next() {
+                Some(line) => self.current = line.as_bytes(),
+                None => return Ok(0),
+            }
+        }
+        let n = self.current.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.current[..n]);
+        self.current = &self.current[n..];
+        Ok(n)
+    }
 }
 
 fn term_value(term: &Term) -> String {
@@ -214,7 +248,7 @@ pub fn write_facts_csv(
     path: &Path,
     config: &Config,
     checked: &Checked,
-    graph: &Graph,
+    fact_hashes: &BTreeMap<String, String>,
 ) -> Result<()> {
     let file = std::fs::File::create(path).map_err(io(path))?;
     let mut w = csv::WriterBuilder::new()
@@ -295,7 +329,7 @@ pub fn write_facts_csv(
                 .map(|u| u.as_str().to_owned())
                 .unwrap_or_default(),
             source.sha256.clone(),
-            graph.fact_hashes.get(&f.id).cloned().unwrap_or_default(),
+            fact_hashes.get(&f.id).cloned().unwrap_or_default(),
             f.note.clone().unwrap_or_default(),
         ];
         w.write_record(&record).map_err(csv_err)?;

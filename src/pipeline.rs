@@ -208,41 +208,40 @@ pub fn checked(config: &Config) -> Result<Checked> {
     }
 }
 
-/// The graph built from valid inputs.
-#[derive(Debug, Default)]
-pub struct Graph {
-    /// The ontology's triples.
-    pub ontology: Vec<Quad>,
-    /// Sources and facts (what `facts.ttl` holds).
-    pub data: Vec<Quad>,
-    /// Each fact's content hash, by fact id.
-    pub fact_hashes: BTreeMap<String, String>,
+/// Every quad of the graph, generated lazily (ontology, sources, then facts) so that
+/// it can stream into the store's bulk loader or the canonical sort without a second
+/// copy of the graph in memory.
+pub fn quads<'a>(config: &'a Config, checked: &'a Checked) -> impl Iterator<Item = Quad> + 'a {
+    let minter = &config.minter;
+    checked
+        .ontology
+        .quads
+        .iter()
+        .cloned()
+        .chain(
+            checked
+                .sources
+                .values()
+                .flat_map(move |l| graph::source_quads(minter, &l.source)),
+        )
+        .chain(
+            checked
+                .facts
+                .iter()
+                .flat_map(move |c| graph::fact_quads(minter, &c.fact, &c.quote).0),
+        )
 }
 
-impl Graph {
-    /// All quads: ontology, then data.
-    pub fn all(&self) -> impl Iterator<Item = &Quad> {
-        self.ontology.iter().chain(&self.data)
-    }
-}
-
-/// Maps checked inputs to quads.
-pub fn build(config: &Config, checked: &Checked) -> Graph {
-    let mut graph = Graph {
-        ontology: checked.ontology.quads.clone(),
-        ..Graph::default()
-    };
-    for loaded in checked.sources.values() {
-        graph
-            .data
-            .extend(graph::source_quads(&config.minter, &loaded.source));
-    }
-    for cited in &checked.facts {
-        let (quads, hash) = graph::fact_quads(&config.minter, &cited.fact, &cited.quote);
-        graph.data.extend(quads);
-        graph.fact_hashes.insert(cited.fact.id.clone(), hash);
-    }
-    graph
+/// Each fact's content hash, by fact id.
+pub fn fact_hashes(config: &Config, checked: &Checked) -> BTreeMap<String, String> {
+    checked
+        .facts
+        .iter()
+        .map(|c| {
+            let (_, hash) = graph::fact_quads(&config.minter, &c.fact, &c.quote);
+            (c.fact.id.clone(), hash)
+        })
+        .collect()
 }
 
 /// The prefixes exports declare, in a fixed order: the standard ones, then the
@@ -293,9 +292,9 @@ pub fn working_store(config: &Config) -> Result<Queryable> {
     {
         let key = inputs_key(config)?;
         let (store, reused) =
-            crate::store::persistent::open_or_build(&config.cache_dir(), &key, || {
+            crate::store::persistent::open_or_build(&config.cache_dir(), &key, |store| {
                 let checked = checked(config)?;
-                Ok(build(config, &checked).all().cloned().collect::<Vec<_>>())
+                crate::store::load(store, quads(config, &checked))
             })?;
         let path = crate::store::persistent::path(&config.cache_dir(), &key);
         Ok(Queryable {
@@ -307,9 +306,8 @@ pub fn working_store(config: &Config) -> Result<Queryable> {
     #[cfg(not(feature = "persistent"))]
     {
         let checked = checked(config)?;
-        let graph = build(config, &checked);
         Ok(Queryable {
-            store: crate::store::in_memory(graph.all().cloned())?,
+            store: crate::store::in_memory(quads(config, &checked))?,
             prefixes,
             on_disk: None,
         })

@@ -62,7 +62,7 @@
 use crate::diff::{self, Changes, Snapshot, Table};
 use crate::error::{Error, Result};
 use crate::export::{self, canonical_lines, file_info, FileInfo};
-use crate::pipeline::{self, Checked, Config, Graph, Queryable};
+use crate::pipeline::{self, Checked, Config, Queryable};
 use crate::source::sha256_hex;
 use crate::table::is_valid_id;
 use crate::vocab::{iri, DCAT, DCTERMS, FG, OWL, PROV, RDF, SPDX, VOID, XSD};
@@ -422,8 +422,8 @@ pub fn resolve(config: &Config, name: &str) -> Result<PathBuf> {
 pub struct Built {
     /// What passed validation.
     pub checked: Checked,
-    /// The quads.
-    pub graph: Graph,
+    /// Each fact's content hash, by id.
+    pub fact_hashes: BTreeMap<String, String>,
     /// The data graph as sorted canonical N-Quads lines.
     pub lines: Vec<String>,
     /// sha256 of `lines` concatenated.
@@ -433,12 +433,12 @@ pub struct Built {
 /// Checks and builds the working inputs (any problem is an error).
 pub fn build(config: &Config) -> Result<Built> {
     let checked = pipeline::checked(config)?;
-    let graph = pipeline::build(config, &checked);
-    let lines = canonical_lines(graph.all());
+    let fact_hashes = pipeline::fact_hashes(config, &checked);
+    let lines = canonical_lines(pipeline::quads(config, &checked));
     let graph_sha256 = sha256_hex(lines.concat().as_bytes());
     Ok(Built {
         checked,
-        graph,
+        fact_hashes,
         lines,
         graph_sha256,
     })
@@ -463,7 +463,7 @@ pub fn working_snapshot(config: &Config) -> Result<Snapshot> {
     let built = build(config)?;
     let tmp = tempfile::tempdir().map_err(io(Path::new(".")))?;
     let (facts, sources) = (tmp.path().join("facts.csv"), tmp.path().join("sources.csv"));
-    export::write_facts_csv(&facts, config, &built.checked, &built.graph)?;
+    export::write_facts_csv(&facts, config, &built.checked, &built.fact_hashes)?;
     write_sources_csv(&sources, config, &built.checked)?;
     Ok(Snapshot {
         name: "working".to_owned(),
@@ -942,8 +942,17 @@ pub fn release(config: &Config, options: &Options) -> Result<Released> {
         .map_err(io(&exports))?;
     let dir = tmp.path();
     let prefixes = pipeline::prefixes(config, &built.checked.ontology);
-    export::write_turtle(&dir.join("facts.ttl"), &prefixes, built.graph.data.clone())?;
-    export::write_facts_csv(&dir.join("facts.csv"), config, &built.checked, &built.graph)?;
+    export::write_turtle(
+        &dir.join("facts.ttl"),
+        &prefixes,
+        export::data_lines(&built.lines, &built.checked),
+    )?;
+    export::write_facts_csv(
+        &dir.join("facts.csv"),
+        config,
+        &built.checked,
+        &built.fact_hashes,
+    )?;
     write_sources_csv(&dir.join("sources.csv"), config, &built.checked)?;
     let metadata = dir.join("facts.csv-metadata.json");
     std::fs::write(&metadata, csvw_metadata(config, &version, &date)).map_err(io(&metadata))?;
@@ -1006,7 +1015,7 @@ pub fn release(config: &Config, options: &Options) -> Result<Released> {
     export::write_turtle(
         &dir.join("release.ttl"),
         &release_prefixes,
-        description.quads(&files),
+        canonical_lines(description.quads(&files)).iter(),
     )?;
     files.push(file_info(&dir.join("release.ttl"))?);
     files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -1107,7 +1116,9 @@ pub fn open_store(config: &Config, dir: &Path) -> Result<Queryable> {
         };
         let key = format!("release-{hash}");
         let (store, reused) =
-            crate::store::persistent::open_or_build(&config.cache_dir(), &key, parse)?;
+            crate::store::persistent::open_or_build(&config.cache_dir(), &key, |store| {
+                crate::store::load(store, parse()?)
+            })?;
         let path = crate::store::persistent::path(&config.cache_dir(), &key);
         Ok(Queryable {
             store,

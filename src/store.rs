@@ -1,14 +1,18 @@
 //! The embedded Oxigraph store: the only module that touches `oxigraph::store`.
 //!
 //! The default build uses Oxigraph's in-memory store, which needs no C++ toolchain;
-//! quads are streamed into it through the bulk loader. With the `persistent` cargo
+//! quads are streamed into it through the bulk loader.
+//!
+//! The store serves queries; exports are *not* read back from it, because Oxigraph
+//! keeps literals in a native encoding and returns some with another datatype or
+//! lexical form (`"5"^^xsd:nonNegativeInteger` comes back as `xsd:integer`), which
+//! would break the canonical form and the content hashes. With the `persistent` cargo
 //! feature, a RocksDB store is kept under `.factgraph/store/<key>/`, where `<key>` is a
 //! content hash of everything it was built from: a query on unchanged inputs opens it
 //! read-only and parses nothing.
 
 use crate::error::{Error, Result};
-use crate::graph::canonical_line;
-use oxigraph::model::{GraphNameRef, Quad};
+use oxigraph::model::Quad;
 use oxigraph::store::Store;
 
 fn store_error(e: impl std::fmt::Display) -> Error {
@@ -29,40 +33,11 @@ pub fn load(store: &Store, quads: impl IntoIterator<Item = Quad>) -> Result<()> 
     loader.commit().map_err(store_error)
 }
 
-/// Every quad of the store as canonical N-Quads lines, sorted by bytes.
-///
-/// The store's iteration order is an implementation detail (reverse insertion order
-/// in memory, key order in RocksDB), so exports never depend on it.
-pub fn canonical_lines(store: &Store) -> Result<Vec<String>> {
-    let mut lines = store
-        .iter()
-        .map(|q| q.map(|q| canonical_line(&q)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(store_error)?;
-    lines.sort_unstable();
-    lines.dedup();
-    Ok(lines)
-}
-
-/// The number of quads in the store.
-pub fn len(store: &Store) -> Result<usize> {
-    store.len().map_err(store_error)
-}
-
-/// The default graph's quads, sorted for output.
-pub fn default_graph(store: &Store) -> Result<Vec<Quad>> {
-    store
-        .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(store_error)
-}
-
 /// On-disk stores, keyed by the content hash of their inputs.
 #[cfg(feature = "persistent")]
 pub mod persistent {
-    use super::{load, store_error};
+    use super::store_error;
     use crate::error::{Error, Result};
-    use oxigraph::model::Quad;
     use oxigraph::store::Store;
     use std::path::{Path, PathBuf};
 
@@ -71,13 +46,13 @@ pub mod persistent {
         cache_dir.join("store").join(key)
     }
 
-    /// Opens the store for `key` read-only if it was built before, or builds it from
-    /// `quads` (in a temporary directory renamed into place once complete, so a killed
-    /// build never leaves a store that looks finished).
-    pub fn open_or_build<I: IntoIterator<Item = Quad>>(
+    /// Opens the store for `key` read-only if it was built before, or builds it with
+    /// `fill` (in a temporary directory renamed into place once complete, so a killed
+    /// build never leaves a store that looks finished). Returns whether it was reused.
+    pub fn open_or_build(
         cache_dir: &Path,
         key: &str,
-        quads: impl FnOnce() -> Result<I>,
+        fill: impl FnOnce(&Store) -> Result<()>,
     ) -> Result<(Store, bool)> {
         let final_path = path(cache_dir, key);
         if final_path.join("COMPLETE").exists() {
@@ -94,7 +69,7 @@ pub mod persistent {
             .map_err(|e| Error::io(parent, e))?;
         {
             let store = Store::open(tmp.path()).map_err(store_error)?;
-            load(&store, quads()?)?;
+            fill(&store)?;
             store.flush().map_err(store_error)?;
         }
         std::fs::write(tmp.path().join("COMPLETE"), key).map_err(|e| Error::io(tmp.path(), e))?;
