@@ -28,18 +28,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check => check(&config),
         Command::Export { out } => {
             let summary = factgraph::export::export(&config, &out)?;
-            println!(
-                "factgraph: {} source(s), {} fact(s), {} triple(s); graph sha256 {}",
+            let mut text = format!(
+                "factgraph: {} source(s), {} fact(s), {} triple(s); graph sha256 {}\n",
                 summary.sources, summary.facts, summary.triples, summary.graph_sha256
             );
             for file in &summary.files {
-                println!(
-                    "  wrote {}  ({} bytes, sha256 {})",
+                text.push_str(&format!(
+                    "  wrote {}  ({} bytes, sha256 {})\n",
                     summary.dir.join(&file.name).display(),
                     file.bytes,
                     file.sha256
-                );
+                ));
             }
+            say(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Query {
@@ -104,14 +105,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &file,
                 &new,
             )?;
-            println!(
-                "added source `{}`: sources/{} (sha256 {})\nrecord its facts in {} with source_id {}",
+            say(&format!(
+                "added source `{}`: sources/{} (sha256 {})\nrecord its facts in {} with source_id {}\n",
                 source.id,
                 source.file,
                 source.sha256,
                 config.shown(&config.facts_table()).display(),
                 source.id
-            );
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Release { version, date } => release(&config, version, date),
@@ -183,19 +184,19 @@ fn release(
         "cite as: factgraph knowledge graph, release {} ({}), <{}>, graph sha256 {}\n",
         info.version, info.issued, info.iri, info.graph_sha256
     ));
-    factgraph::release::print(&mut std::io::stdout().lock(), &text)?;
+    say(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let (checked, problems) = pipeline::check(config);
     if problems.is_empty() {
-        println!(
-            "ok: {} source(s), {} fact(s), ontology of {} triple(s); no problems",
+        say(&format!(
+            "ok: {} source(s), {} fact(s), ontology of {} triple(s); no problems\n",
             checked.sources.len(),
             checked.facts.len(),
             checked.ontology.quads.len()
-        );
+        ))?;
         return Ok(ExitCode::SUCCESS);
     }
     let stderr = std::io::stderr();
@@ -205,4 +206,9 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
     }
     writeln!(err, "{} problem(s) found", problems.len())?;
     Ok(ExitCode::from(EXIT_PROBLEMS))
+}
+
+/// Prints to stdout; a closed pipe surfaces as an I/O error that `main` treats as success.
+fn say(text: &str) -> Result<(), Error> {
+    factgraph::release::print(&mut std::io::stdout().lock(), text)
 }

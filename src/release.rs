@@ -829,21 +829,6 @@ fn make_public(path: &Path, directory: bool) -> Result<()> {
     Ok(())
 }
 
-/// Writes a file through a temporary sibling and a rename (readers never see half of
-/// it), readable by everyone.
-fn write_public_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(io(dir))?;
-    tmp.write_all(bytes).map_err(io(path))?;
-    tmp.as_file().sync_all().map_err(io(path))?;
-    make_public(tmp.path(), false)?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
 /// `exports/releases.csv`: one row per release, oldest first.
 pub fn index_csv(releases: &[ReleaseInfo]) -> String {
     let mut out = String::from("version,issued,previous,graph_sha256,facts,sources,triples\n");
@@ -874,7 +859,7 @@ pub fn write_index(exports: &Path, releases: &[ReleaseInfo]) -> Result<()> {
     ] {
         let path = exports.join(name);
         if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
-            write_public_atomic(&path, content.as_bytes())?;
+            crate::source::write_atomic(&path, content.as_bytes())?;
         }
     }
     Ok(())

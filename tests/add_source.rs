@@ -37,6 +37,19 @@ fn registers_a_new_article() {
             crate::support::sha256(text.as_bytes())
         )
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p.path("sources/sources.csv"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o644,
+            "the rewritten table stays readable by everyone"
+        );
+    }
     p.add_fact_row("f9,second,ent:usa,fg:boycotted,ent:round-15,,,,,,,“quoted” words,,,");
     p.cmd().arg("check").assert().success();
 }
