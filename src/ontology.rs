@@ -268,15 +268,12 @@ impl Ontology {
 
     /// The shortest CURIE for an IRI using the declared prefixes, or `<iri>`.
     pub fn compact(&self, term: &NamedNode) -> String {
-        let s = term.as_str();
-        self.prefixes
-            .iter()
-            .filter(|(_, ns)| s.starts_with(ns.as_str()) && s.len() > ns.len())
-            .max_by_key(|(_, ns)| ns.len())
-            .map_or_else(
-                || format!("<{s}>"),
-                |(name, ns)| format!("{name}:{}", &s[ns.len()..]),
-            )
+        crate::vocab::compact_iri(
+            term.as_str(),
+            self.prefixes
+                .iter()
+                .map(|(n, ns)| (n.as_str(), ns.as_str())),
+        )
     }
 }
 

@@ -178,17 +178,10 @@ pub fn write_results(
 /// A term for a human: CURIE when a prefix fits, the lexical value for plain strings.
 pub fn compact(term: &Term, prefixes: &[(String, String)]) -> String {
     match term {
-        Term::NamedNode(n) => {
-            let s = n.as_str();
-            prefixes
-                .iter()
-                .filter(|(_, ns)| s.starts_with(ns.as_str()) && s.len() > ns.len())
-                .max_by_key(|(_, ns)| ns.len())
-                .map_or_else(
-                    || format!("<{s}>"),
-                    |(name, ns)| format!("{name}:{}", &s[ns.len()..]),
-                )
-        }
+        Term::NamedNode(n) => crate::vocab::compact_iri(
+            n.as_str(),
+            prefixes.iter().map(|(n, ns)| (n.as_str(), ns.as_str())),
+        ),
         Term::Literal(l) if l.datatype() == oxigraph::model::vocab::xsd::STRING => {
             l.value().to_owned()
         }

@@ -47,3 +47,18 @@ pub const STANDARD_PREFIXES: &[(&str, &str)] = &[
     ("void", VOID),
     ("spdx", SPDX),
 ];
+
+/// The CURIE of an IRI under the longest matching namespace, or `<iri>` when none fits.
+pub fn compact_iri<'a>(
+    iri: &str,
+    prefixes: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    prefixes
+        .into_iter()
+        .filter(|(_, ns)| iri.starts_with(ns) && iri.len() > ns.len())
+        .max_by_key(|(_, ns)| ns.len())
+        .map_or_else(
+            || format!("<{iri}>"),
+            |(name, ns)| format!("{name}:{}", &iri[ns.len()..]),
+        )
+}
