@@ -129,6 +129,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             factgraph::release::print(&mut stdout.lock(), &text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Verify {
+            path,
+            fix,
+            sources,
+            format,
+        } => verify(&config, path.as_deref(), fix, sources.as_deref(), format),
+        Command::Cite {
+            fact_id,
+            release,
+            format,
+        } => cite(&config, &fact_id, release.as_deref(), format),
     }
 }
 
@@ -211,4 +222,52 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 /// Prints to stdout; a closed pipe surfaces as an I/O error that `main` treats as success.
 fn say(text: &str) -> Result<(), Error> {
     factgraph::release::print(&mut std::io::stdout().lock(), text)
+}
+
+fn verify(
+    config: &Config,
+    path: Option<&std::path::Path>,
+    fix: bool,
+    sources: Option<&std::path::Path>,
+    format: crate::cli::ReportFormat,
+) -> anyhow::Result<ExitCode> {
+    use factgraph::verify;
+    let report = match path {
+        None => verify::verify_working(config, verify::Options { fix })?,
+        Some(dir) => verify::release::verify_release(dir, sources)?,
+    };
+    let mut out = Vec::new();
+    match format {
+        crate::cli::ReportFormat::Text => report.write_text(&mut out)?,
+        crate::cli::ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            out.push(b'\n');
+        }
+    }
+    say(&String::from_utf8_lossy(&out))?;
+    Ok(if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_PROBLEMS)
+    })
+}
+
+fn cite(
+    config: &Config,
+    fact_id: &str,
+    release: Option<&str>,
+    format: crate::cli::CiteFormat,
+) -> anyhow::Result<ExitCode> {
+    use factgraph::cite;
+    let citation = match release {
+        None => cite::from_working(config, fact_id)?,
+        Some(version) => cite::from_release(config, version, fact_id)?,
+    };
+    let text = match format {
+        crate::cli::CiteFormat::Text => citation.to_text(),
+        crate::cli::CiteFormat::Bibtex => citation.to_bibtex(),
+        crate::cli::CiteFormat::CslJson => citation.to_csl_json(),
+    };
+    say(&text)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -95,6 +95,35 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Markdown)]
         format: DiffFormat,
     },
+    /// Check every quote against its source and every checksum against its file
+    ///
+    /// Without PATH, the working inputs (sources/); with PATH, a release directory
+    /// (e.g. exports/v2, or a downloaded copy). Exit 0 when all is well, 1 when a
+    /// citation or checksum fails, 2 on usage or I/O errors.
+    Verify {
+        /// A release directory to verify instead of the working inputs
+        path: Option<PathBuf>,
+        /// Rewrite the positions of moved quotes in sources/facts.csv (working inputs only)
+        #[arg(long, conflicts_with = "path")]
+        fix: bool,
+        /// Directory holding the source files, to re-check a release's quotes
+        #[arg(long, requires = "path")]
+        sources: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+    },
+    /// Print how to cite a fact: claim, quote, source, hashes and IRI
+    Cite {
+        /// The fact id (the fact_id column)
+        fact_id: String,
+        /// Cite it as published in this release (e.g. v2, or latest); default: the working graph
+        #[arg(long)]
+        release: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = CiteFormat::Text)]
+        format: CiteFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,4 +158,17 @@ impl From<QueryFormat> for factgraph::query::Format {
             QueryFormat::Ntriples => Format::NTriples,
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiteFormat {
+    Text,
+    Bibtex,
+    CslJson,
 }

@@ -5,6 +5,7 @@
 //! / [`query`]. See ARCHITECTURE.md for the map.
 #![warn(missing_docs)]
 
+pub mod cite;
 pub mod diff;
 pub mod error;
 pub mod export;
@@ -19,6 +20,7 @@ pub mod release;
 pub mod source;
 pub mod store;
 pub mod table;
+pub mod verify;
 pub mod vocab;
 
 pub use error::{Diagnostic, Error, Result};

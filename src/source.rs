@@ -213,48 +213,65 @@ pub fn load_texts(
     let mut loaded = BTreeMap::new();
     let mut problems = Vec::new();
     for source in sources {
-        let path = sources_dir.join(&source.file);
-        let shown = crate::ontology::shown(&path, root);
-        let row = Location::file(table_shown).at_line(source.line);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                problems.push(Diagnostic::new(
-                    row.with_field("file"),
-                    Code::Io,
-                    format!("cannot read source file {}: {e}", shown.display()),
-                ));
-                continue;
-            }
-        };
-        let actual = sha256_hex(&bytes);
-        if actual != source.sha256 {
-            problems.push(Diagnostic::new(
-                row.clone().with_field("sha256"),
-                Code::HashMismatch,
-                format!(
-                    "source `{}`: {} has sha256 {actual}, but the table records {}; the file changed since it was registered",
-                    source.id,
-                    shown.display(),
-                    source.sha256
-                ),
-            ));
-        }
-        match error::utf8_or_diagnostic(bytes, &shown) {
-            Ok(text) => {
-                loaded.insert(
-                    source.id.clone(),
-                    Loaded {
-                        source: source.clone(),
-                        actual_sha256: actual,
-                        text: SourceText::new(text),
-                    },
-                );
-            }
-            Err(d) => problems.push(d),
+        let (one, one_problems) = load_one(source, sources_dir, table_shown, root);
+        problems.extend(one_problems);
+        if let Some(one) = one {
+            loaded.insert(source.id.clone(), one);
         }
     }
     (loaded, problems)
+}
+
+/// Reads, hashes and decodes one source file (see [`load_texts`]): `None` when the
+/// file cannot be read or is not UTF-8; a hash mismatch is reported with the text.
+pub fn load_one(
+    source: &Source,
+    sources_dir: &Path,
+    table_shown: &Path,
+    root: &Path,
+) -> (Option<Loaded>, Vec<Diagnostic>) {
+    let mut problems = Vec::new();
+    let path = sources_dir.join(&source.file);
+    let shown = crate::ontology::shown(&path, root);
+    let row = Location::file(table_shown).at_line(source.line);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Diagnostic::new(
+                row.with_field("file"),
+                Code::Io,
+                format!("cannot read source file {}: {e}", shown.display()),
+            ));
+            return (None, problems);
+        }
+    };
+    let actual = sha256_hex(&bytes);
+    if actual != source.sha256 {
+        problems.push(Diagnostic::new(
+            row.clone().with_field("sha256"),
+            Code::HashMismatch,
+            format!(
+                "source `{}`: {} has sha256 {actual}, but the table records {}; the file changed since it was registered",
+                source.id,
+                shown.display(),
+                source.sha256
+            ),
+        ));
+    }
+    match error::utf8_or_diagnostic(bytes, &shown) {
+        Ok(text) => (
+            Some(Loaded {
+                source: source.clone(),
+                actual_sha256: actual,
+                text: SourceText::new(text),
+            }),
+            problems,
+        ),
+        Err(d) => {
+            problems.push(d);
+            (None, problems)
+        }
+    }
 }
 
 /// Metadata given to `add-source`.

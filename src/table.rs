@@ -28,6 +28,16 @@ impl Row<'_> {
             .unwrap_or("")
     }
 
+    /// Byte offset in the file where the record starts (for in-place rewrites).
+    pub fn byte(&self) -> u64 {
+        self.record.position().map_or(0, csv::Position::byte)
+    }
+
+    /// The 0-based index of a column in this table's header, if present.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
     /// The cell, trimmed; `None` when empty.
     pub fn get(&self, column: &str) -> Option<&str> {
         Some(self.raw(column).trim()).filter(|s| !s.is_empty())

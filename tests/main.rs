@@ -12,3 +12,7 @@ mod query;
 mod add_source;
 // `release`, `diff`, `query --release`: immutable, checksummed, reproducible releases.
 mod release;
+// `verify` on the working inputs: each citation status, exit codes, `--fix`.
+mod verify;
+// `cite`: text, BibTeX and CSL-JSON citations of one fact.
+mod cite;

@@ -1,0 +1,517 @@
+//! `factgraph cite`: how to cite one fact.
+//!
+//! A citation is read from the graph itself (the working graph, or a release's
+//! `graph.nq`), never from the CSV tables, so that what it prints is exactly what the
+//! cited graph says: the claim in words (`rdfs:label`s), the quote with its prefix and
+//! suffix, the source, the source's sha256, the release and its content hash, and the
+//! fact's IRI. Output formats: plain text, BibTeX (`@misc`) and CSL-JSON.
+
+use crate::error::{Error, Result};
+use crate::pipeline::{self, Config};
+use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
+use oxigraph::model::{Quad, Term};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+
+/// A term of the claim: its IRI or literal value, and its label when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// IRI, or a literal's lexical value.
+    pub value: String,
+    /// `rdfs:label`, preferring English.
+    pub label: Option<String>,
+}
+
+impl Named {
+    /// The label, or the value.
+    pub fn words(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.value)
+    }
+}
+
+/// Everything needed to cite one fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactCitation {
+    /// The fact id.
+    pub fact_id: String,
+    /// The fact's IRI.
+    pub fact_iri: String,
+    /// The fact's content hash (`fg:sha256`).
+    pub fact_sha256: Option<String>,
+    /// Subject, predicate, object.
+    pub claim: (Named, Named, Named),
+    /// Qualifiers (property, value), sorted.
+    pub qualifiers: Vec<(Named, Named)>,
+    /// The exact quote.
+    pub quote: String,
+    /// Text before it.
+    pub prefix: String,
+    /// Text after it.
+    pub suffix: String,
+    /// Code point positions.
+    pub position: Option<(u64, u64)>,
+    /// The source.
+    pub source: SourceInfo,
+    /// The release (or the working graph).
+    pub release: ReleaseInfo,
+}
+
+/// The cited source.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceInfo {
+    /// Source id.
+    pub id: String,
+    /// Source IRI.
+    pub iri: String,
+    /// Title.
+    pub title: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Publication date (lexical form).
+    pub issued: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// sha256 of the source file.
+    pub sha256: Option<String>,
+}
+
+/// Which graph the citation comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// `working` for the unreleased working graph, else the release version.
+    pub version: String,
+    /// The graph content hash (sha256 of the sorted canonical N-Quads).
+    pub content_hash: String,
+    /// The release IRI, for a release.
+    pub iri: Option<String>,
+}
+
+/// Cites a fact of the working graph (the inputs must check clean for that fact).
+pub fn from_working(config: &Config, fact_id: &str) -> Result<FactCitation> {
+    let (checked, problems) = pipeline::check(config);
+    if !checked.facts.iter().any(|c| c.fact.id == fact_id) {
+        return Err(not_citable(config, fact_id, &problems));
+    }
+    let quads: Vec<oxigraph::model::Quad> = pipeline::quads(config, &checked).collect();
+    // The same rule as `export`'s graph.nq and a release's fg:graphSha256.
+    let lines = crate::export::canonical_lines(&quads);
+    let content_hash = crate::source::sha256_hex(lines.concat().as_bytes());
+    let release = ReleaseInfo {
+        version: "working".to_owned(),
+        content_hash,
+        iri: None,
+    };
+    from_quads(&quads, fact_id, release)
+}
+
+/// Why a working fact cannot be cited: its row has problems, or the id is unknown.
+fn not_citable(config: &Config, fact_id: &str, problems: &[crate::Diagnostic]) -> Error {
+    let path = config.facts_table();
+    let shown = config.shown(&path);
+    let mut ids: Vec<(String, u64)> = Vec::new();
+    let _ = crate::table::read(
+        &path,
+        &shown,
+        &["fact_id"],
+        &crate::fact::COLUMNS[1..],
+        |row| {
+            if let Some(id) = row.get("fact_id") {
+                ids.push((id.to_owned(), row.line));
+            }
+        },
+    );
+    if let Some(&(_, line)) = ids.iter().find(|(id, _)| id == fact_id) {
+        let own: Vec<_> = problems
+            .iter()
+            .filter(|d| d.location.path == shown && d.location.line == Some(line))
+            .cloned()
+            .collect();
+        if !own.is_empty() {
+            return Error::Invalid(own);
+        }
+        return Error::Usage(format!(
+            "fact `{fact_id}` cannot be cited: the inputs have problems (run `factgraph check`)"
+        ));
+    }
+    unknown_id(fact_id, ids.iter().map(|(id, _)| id.as_str()))
+}
+
+/// The error for an unknown fact id, naming the closest known ids.
+pub fn unknown_id<'a>(fact_id: &str, known: impl Iterator<Item = &'a str>) -> Error {
+    let close = closest(fact_id, known, 3);
+    Error::Usage(if close.is_empty() {
+        format!("no fact has the id `{fact_id}`")
+    } else {
+        format!(
+            "no fact has the id `{fact_id}`; the closest known ids are: {}",
+            close.join(", ")
+        )
+    })
+}
+
+/// The `n` known ids nearest to `wanted` by edit distance (ties by id).
+pub fn closest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>, n: usize) -> Vec<String> {
+    let mut scored: Vec<(usize, &str)> = known.map(|k| (levenshtein(wanted, k), k)).collect();
+    scored.sort_unstable();
+    scored.dedup();
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, k)| k.to_owned())
+        .collect()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(previous + 1).min(row[j] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// Reads a fact's citation out of a graph's quads.
+pub fn from_quads<'q>(
+    quads: impl IntoIterator<Item = &'q Quad>,
+    fact_id: &str,
+    release: ReleaseInfo,
+) -> Result<FactCitation> {
+    let mut by_subject: HashMap<String, Vec<(String, Term)>> = HashMap::new();
+    let mut fact_ids: BTreeMap<String, String> = BTreeMap::new();
+    let fact_id_p = format!("{FG}factId");
+    for q in quads {
+        let s = match &q.subject {
+            oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str().to_owned(),
+            other => other.to_string(),
+        };
+        if q.predicate.as_str() == fact_id_p {
+            if let Term::Literal(l) = &q.object {
+                fact_ids.insert(l.value().to_owned(), s.clone());
+            }
+        }
+        by_subject
+            .entry(s)
+            .or_default()
+            .push((q.predicate.as_str().to_owned(), q.object.clone()));
+    }
+    let Some(fact_iri) = fact_ids.get(fact_id).cloned() else {
+        return Err(unknown_id(fact_id, fact_ids.keys().map(String::as_str)));
+    };
+    let get = |s: &str, p: String| -> Option<Term> {
+        by_subject
+            .get(s)?
+            .iter()
+            .find(|(pp, _)| *pp == p)
+            .map(|(_, o)| o.clone())
+    };
+    let text = |s: &str, p: String| -> Option<String> {
+        get(s, p).map(|t| match t {
+            Term::Literal(l) => l.value().to_owned(),
+            Term::NamedNode(n) => n.as_str().to_owned(),
+            other => other.to_string(),
+        })
+    };
+    let named = |t: &Term| -> Named {
+        match t {
+            Term::NamedNode(n) => Named {
+                value: n.as_str().to_owned(),
+                label: label(by_subject.get(n.as_str())),
+            },
+            Term::Literal(l) => Named {
+                value: l.value().to_owned(),
+                label: None,
+            },
+            other => Named {
+                value: other.to_string(),
+                label: None,
+            },
+        }
+    };
+    let term = |p: String| -> Result<Named> {
+        get(&fact_iri, p.clone())
+            .map(|t| named(&t))
+            .ok_or_else(|| Error::Usage(format!("fact `{fact_id}` has no <{p}> in the graph")))
+    };
+    let claim = (
+        term(format!("{RDF}subject"))?,
+        term(format!("{RDF}predicate"))?,
+        term(format!("{RDF}object"))?,
+    );
+    let qualifier_props = [
+        format!("{FG}pointInTime"),
+        format!("{FG}startTime"),
+        format!("{FG}endTime"),
+    ];
+    let mut qualifiers: Vec<(Named, Named)> = by_subject
+        .get(&fact_iri)
+        .into_iter()
+        .flatten()
+        .filter(|(p, _)| {
+            qualifier_props.contains(p)
+                || by_subject
+                    .get(p.as_str())
+                    .is_some_and(|d| d.iter().any(|(pp, o)| *pp == format!("{RDF}type") && matches!(o, Term::NamedNode(n) if n.as_str() == format!("{FG}QualifierProperty"))))
+        })
+        .map(|(p, o)| (named(&Term::NamedNode(oxigraph::model::NamedNode::new_unchecked(p))), named(o)))
+        .collect();
+    qualifiers.sort_by(|a, b| (&a.0.value, &a.1.value).cmp(&(&b.0.value, &b.1.value)));
+    let quote_node = format!("{fact_iri}#quote");
+    let position_node = format!("{fact_iri}#position");
+    let source_iri = text(&fact_iri, format!("{PROV}wasDerivedFrom")).unwrap_or_default();
+    let number = |p: &str| text(&position_node, format!("{OA}{p}")).and_then(|v| v.parse().ok());
+    let source = SourceInfo {
+        id: text(&source_iri, format!("{FG}sourceId")).unwrap_or_default(),
+        title: text(&source_iri, format!("{DCTERMS}title")),
+        publisher: text(&source_iri, format!("{DCTERMS}publisher")),
+        issued: text(&source_iri, format!("{DCTERMS}issued")),
+        url: text(&source_iri, format!("{SCHEMA}url")),
+        sha256: text(&source_iri, format!("{FG}sha256")),
+        iri: source_iri,
+    };
+    Ok(FactCitation {
+        fact_id: fact_id.to_owned(),
+        fact_sha256: text(&fact_iri, format!("{FG}sha256")),
+        claim,
+        qualifiers,
+        quote: text(&quote_node, format!("{OA}exact")).unwrap_or_default(),
+        prefix: text(&quote_node, format!("{OA}prefix")).unwrap_or_default(),
+        suffix: text(&quote_node, format!("{OA}suffix")).unwrap_or_default(),
+        position: number("start").zip(number("end")),
+        source,
+        release,
+        fact_iri,
+    })
+}
+
+fn label(description: Option<&Vec<(String, Term)>>) -> Option<String> {
+    let label_p = format!("{RDFS}label");
+    let mut labels: Vec<(u8, String)> = description?
+        .iter()
+        .filter(|(p, _)| *p == label_p)
+        .filter_map(|(_, o)| match o {
+            Term::Literal(l) => Some((
+                match l.language() {
+                    Some("en") => 0,
+                    None => 1,
+                    Some(_) => 2,
+                },
+                l.value().to_owned(),
+            )),
+            _ => None,
+        })
+        .collect();
+    labels.sort();
+    labels.into_iter().next().map(|(_, l)| l)
+}
+
+/// Every run of whitespace as one space (edges kept), for one-line output.
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
+impl FactCitation {
+    /// The claim in words: `subject predicate object (qualifier: value; ...)`.
+    pub fn claim_words(&self) -> String {
+        let (s, p, o) = &self.claim;
+        let mut words = format!("{} {} {}", s.words(), p.words(), o.words());
+        if !self.qualifiers.is_empty() {
+            let q = self
+                .qualifiers
+                .iter()
+                .map(|(p, v)| format!("{}: {}", p.words(), v.words()))
+                .collect::<Vec<_>>()
+                .join("; ");
+            words.push_str(&format!(" ({q})"));
+        }
+        words
+    }
+
+    fn release_words(&self) -> String {
+        if self.release.version == "working" {
+            "working graph (unreleased)".to_owned()
+        } else {
+            format!("release {}", self.release.version)
+        }
+    }
+
+    /// Plain text for people.
+    pub fn to_text(&self) -> String {
+        let s = &self.source;
+        let mut out = String::new();
+        let mut line = |k: &str, v: &str| out.push_str(&format!("{k:<16}{v}\n"));
+        line("Claim:", &self.claim_words());
+        line("Quote:", &format!("“{}”", one_line(&self.quote)));
+        line(
+            "In context:",
+            &format!(
+                "…{}[{}]{}…",
+                one_line(&self.prefix),
+                one_line(&self.quote),
+                one_line(&self.suffix)
+            ),
+        );
+        if let Some((start, end)) = self.position {
+            line("Position:", &format!("code points {start}..{end}"));
+        }
+        let mut source = format!("“{}”", s.title.as_deref().unwrap_or(&s.id));
+        if let Some(p) = &s.publisher {
+            source.push_str(&format!(", {p}"));
+        }
+        if let Some(d) = &s.issued {
+            source.push_str(&format!(", {d}"));
+        }
+        if let Some(u) = &s.url {
+            source.push_str(&format!(", {u}"));
+        }
+        line("Source:", &source);
+        line("Source sha256:", s.sha256.as_deref().unwrap_or("(unknown)"));
+        line(
+            "Release:",
+            &format!(
+                "{}, content hash sha256 {}",
+                self.release_words(),
+                self.release.content_hash
+            ),
+        );
+        line("Fact:", &format!("{} <{}>", self.fact_id, self.fact_iri));
+        if let Some(h) = &self.fact_sha256 {
+            line("Fact sha256:", h);
+        }
+        out
+    }
+
+    /// A BibTeX `@misc` entry citing the source, with the fact in its note.
+    pub fn to_bibtex(&self) -> String {
+        let s = &self.source;
+        let key: String = self
+            .fact_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let mut fields: Vec<(&str, String)> = vec![(
+            "title",
+            format!("{{{}}}", bib(s.title.as_deref().unwrap_or(&s.id))),
+        )];
+        if let Some(p) = &s.publisher {
+            fields.push(("publisher", bib(p)));
+            fields.push(("organization", bib(p)));
+        }
+        if let Some(d) = &s.issued {
+            fields.push(("date", d.chars().take(10).collect()));
+            fields.push(("year", d.chars().take(4).collect()));
+        }
+        if let Some(u) = &s.url {
+            fields.push(("url", u.clone()));
+        }
+        fields.push((
+            "note",
+            format!(
+                "Fact {} ({}): {}. Quote: ``{}''. Source sha256 {}. {}, content hash sha256 {}",
+                bib(&self.fact_id),
+                bib(&self.fact_iri),
+                bib(&self.claim_words()),
+                bib(&self.quote),
+                s.sha256.as_deref().unwrap_or("unknown"),
+                bib(&self.release_words()),
+                self.release.content_hash
+            ),
+        ));
+        let mut out = format!("@misc{{{key},\n");
+        for (name, value) in fields {
+            out.push_str(&format!("  {name} = {{{value}}},\n"));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// A CSL-JSON array with one item (the source, with the fact in its note).
+    pub fn to_csl_json(&self) -> String {
+        let s = &self.source;
+        let mut item = serde_json::Map::new();
+        item.insert("id".into(), json!(self.fact_id));
+        item.insert("type".into(), json!("article-newspaper"));
+        item.insert("title".into(), json!(s.title.as_deref().unwrap_or(&s.id)));
+        if let Some(p) = &s.publisher {
+            item.insert("publisher".into(), json!(p));
+            item.insert("container-title".into(), json!(p));
+        }
+        if let Some(d) = &s.issued {
+            let parts: Vec<u32> = d
+                .get(..10)
+                .unwrap_or(d)
+                .split('-')
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            item.insert("issued".into(), json!({ "date-parts": [parts] }));
+        }
+        if let Some(u) = &s.url {
+            item.insert("URL".into(), json!(u));
+        }
+        item.insert(
+            "note".into(),
+            json!(format!(
+                "Fact {} <{}>: {}. Source sha256 {}. {}, content hash sha256 {}.",
+                self.fact_id,
+                self.fact_iri,
+                self.claim_words(),
+                s.sha256.as_deref().unwrap_or("unknown"),
+                self.release_words(),
+                self.release.content_hash
+            )),
+        );
+        item.insert("quote".into(), json!(self.quote));
+        let mut text = serde_json::to_string_pretty(&json!([item])).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+/// Escapes BibTeX's special characters.
+fn bib(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in one_line(s).chars() {
+        match c {
+            '{' | '}' | '%' | '&' | '$' | '#' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => out.push_str("\\textbackslash{}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Cites a fact as published in a release of the project (`exports/<version>`).
+pub fn from_release(config: &Config, version: &str, fact_id: &str) -> Result<FactCitation> {
+    let dir = crate::verify::release::resolve(&config.exports_dir(), version)?;
+    let (manifest, quads) = crate::verify::release::read_for_cite(&dir)?;
+    let release = ReleaseInfo {
+        version: manifest
+            .version
+            .clone()
+            .unwrap_or_else(|| version.to_owned()),
+        content_hash: manifest.content_hash.clone().unwrap_or_default(),
+        iri: manifest.iri.clone(),
+    };
+    from_quads(&quads, fact_id, release)
+}
