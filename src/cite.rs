@@ -501,17 +501,15 @@ fn bib(s: &str) -> String {
     out
 }
 
-/// Cites a fact as published in a release of the project (`exports/<version>`).
+/// Cites a fact as published in a release: `latest`, a version in `exports/`, or the
+/// path of a release directory.
 pub fn from_release(config: &Config, version: &str, fact_id: &str) -> Result<FactCitation> {
-    let dir = crate::verify::release::resolve(&config.exports_dir(), version)?;
-    let (manifest, quads) = crate::verify::release::read_for_cite(&dir)?;
+    let dir = crate::release::resolve(config, version)?;
+    let (info, quads) = crate::verify::release::read_for_cite(&dir)?;
     let release = ReleaseInfo {
-        version: manifest
-            .version
-            .clone()
-            .unwrap_or_else(|| version.to_owned()),
-        content_hash: manifest.content_hash.clone().unwrap_or_default(),
-        iri: manifest.iri.clone(),
+        version: info.version,
+        content_hash: info.graph_sha256,
+        iri: Some(info.iri),
     };
     from_quads(&quads, fact_id, release)
 }

@@ -58,6 +58,8 @@ pub enum FactStatus {
     Unverifiable,
     /// The fact row cannot be checked (no quote, malformed positions).
     Invalid,
+    /// Not checked: the source file is not at hand (release without `--sources`).
+    NotChecked,
 }
 
 impl FactStatus {
@@ -72,6 +74,7 @@ impl FactStatus {
             FactStatus::UnknownSource => "unknown-source",
             FactStatus::Unverifiable => "unverifiable",
             FactStatus::Invalid => "invalid",
+            FactStatus::NotChecked => "not-checked",
         }
     }
 }
@@ -174,7 +177,8 @@ pub struct FactReport {
 impl FactReport {
     /// Whether this fact makes verification fail.
     pub fn fails(&self) -> bool {
-        !(self.status == FactStatus::Ok || (self.status == FactStatus::Moved && self.fixed))
+        !(matches!(self.status, FactStatus::Ok | FactStatus::NotChecked)
+            || (self.status == FactStatus::Moved && self.fixed))
     }
 }
 
@@ -266,7 +270,7 @@ impl Report {
     /// Records a fact's verdict (keeping only those that are not `ok`).
     fn add_fact(&mut self, fact: FactReport) {
         *self.facts_by_status.entry(fact.status).or_default() += 1;
-        if fact.status != FactStatus::Ok {
+        if !matches!(fact.status, FactStatus::Ok | FactStatus::NotChecked) {
             self.facts.push(fact);
         }
     }

@@ -16,3 +16,5 @@ mod release;
 mod verify;
 // `cite`: text, BibTeX and CSL-JSON citations of one fact.
 mod cite;
+// `verify <release dir>`: checksums, graph and fact hashes, tampering, `--sources`.
+mod verify_release;

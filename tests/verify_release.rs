@@ -1,0 +1,355 @@
+//! `factgraph verify <release dir>`: a downloaded copy with no repository around it;
+//! each tampering case is detected with its exit code.
+
+use crate::support::{copy_dir, sha256, Project, MINI_TEXT};
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A release of the minimal project, copied away from any repository.
+struct Download {
+    _project: Project,
+    dir: tempfile::TempDir,
+}
+
+impl Download {
+    fn new() -> Self {
+        let p = Project::minimal();
+        p.cmd()
+            .args(["release", "--date", "2025-01-01"])
+            .assert()
+            .success();
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&p.path("exports/v1"), &dir.path().join("v1"));
+        Self { _project: p, dir }
+    }
+
+    fn release(&self) -> PathBuf {
+        self.dir.path().join("v1")
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.release().join(name)
+    }
+
+    fn edit(&self, name: &str, edit: impl FnOnce(String) -> String) {
+        let path = self.file(name);
+        let before = std::fs::read_to_string(&path).unwrap();
+        let after = edit(before.clone());
+        assert_ne!(before, after, "the edit of {name} changed nothing");
+        std::fs::write(path, after).unwrap();
+    }
+
+    /// Runs `verify <release> --format json` from an unrelated directory.
+    fn verify(&self, extra: &[&str]) -> (i32, Value) {
+        let out = Command::cargo_bin("factgraph")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .env_remove("FACTGRAPH_ROOT")
+            .args(["verify", "v1", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap(), report)
+    }
+}
+
+fn kinds(report: &Value) -> Vec<(String, String)> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["kind"].as_str().unwrap().to_owned(),
+                p["location"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn has(report: &Value, kind: &str, location: &str) -> bool {
+    kinds(report)
+        .iter()
+        .any(|(k, l)| k == kind && l == location)
+}
+
+/// The sha256 `SHA256SUMS` lists for a file.
+fn listed(d: &Download, name: &str) -> String {
+    let sums = std::fs::read_to_string(d.file("SHA256SUMS")).unwrap();
+    sums.lines()
+        .find(|l| l.ends_with(&format!("  {name}")))
+        .unwrap()[..64]
+        .to_owned()
+}
+
+/// Updates a file's line in `SHA256SUMS` to its current hash.
+fn fix_sums(d: &Download, name: &str) {
+    let old = listed(d, name);
+    let new = sha256(&std::fs::read(d.file(name)).unwrap());
+    d.edit("SHA256SUMS", |s| s.replace(&old, &new));
+}
+
+/// Rewrites a file's sha256 in `release.ttl` and `SHA256SUMS` (and `release.ttl`'s
+/// own line in `SHA256SUMS`), as a careful tamperer would. The edits in these tests
+/// keep sizes unchanged.
+fn cover_tracks(d: &Download, name: &str) {
+    let old = listed(d, name);
+    let new = sha256(&std::fs::read(d.file(name)).unwrap());
+    d.edit("release.ttl", |t| t.replace(&old, &new));
+    fix_sums(d, name);
+    fix_sums(d, "release.ttl");
+}
+
+#[test]
+fn an_untouched_download_verifies_without_a_repository() {
+    let d = Download::new();
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["release"]["version"], "v1");
+    assert_eq!(report["release"]["facts_hashed_graph_nq"], 2);
+    assert_eq!(report["release"]["facts_hashed_facts_ttl"], 2);
+    assert_eq!(
+        report["release"]["declared_graph_sha256"],
+        report["release"]["computed_graph_sha256"]
+    );
+    assert_eq!(report["facts_by_status"]["not-checked"], 2);
+    assert_eq!(report["release"]["files"].as_array().unwrap().len(), 8);
+}
+
+#[test]
+fn one_changed_byte_in_any_file_is_detected() {
+    for name in [
+        "CHANGES.md",
+        "SHA256SUMS",
+        "facts.csv",
+        "facts.csv-metadata.json",
+        "facts.ttl",
+        "graph.nq",
+        "release.ttl",
+        "sources.csv",
+    ] {
+        let d = Download::new();
+        let path = d.file(name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let i = bytes.len() / 2;
+        bytes[i] ^= 0x01;
+        std::fs::write(&path, bytes).unwrap();
+        let (code, report) = d.verify(&[]);
+        assert_eq!(code, 1, "{name}: {report:#}");
+        assert_eq!(report["ok"], false);
+        let located = if name == "SHA256SUMS" {
+            // Its own bytes are covered by nothing; a flipped byte breaks a listed
+            // hash, a name, or the line format.
+            !report["problems"].as_array().unwrap().is_empty()
+        } else {
+            has(&report, "hash-mismatch", name)
+        };
+        assert!(located, "{name}: {:?}", kinds(&report));
+    }
+}
+
+#[test]
+fn a_fact_edited_in_graph_nq_with_every_checksum_fixed_is_caught_by_its_hash() {
+    let d = Download::new();
+    // Same length, so the declared byte size still holds.
+    d.edit("graph.nq", |t| {
+        t.replace("\"boycotted round 15\"", "\"boycotted round 16\"")
+    });
+    cover_tracks(&d, "graph.nq");
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        !has(&report, "hash-mismatch", "graph.nq"),
+        "{:?}",
+        kinds(&report)
+    );
+    assert!(
+        has(&report, "fact-hash-mismatch", "graph.nq"),
+        "{:?}",
+        kinds(&report)
+    );
+    assert!(has(&report, "graph-hash-mismatch", "graph.nq"));
+    let message = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "fact-hash-mismatch")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.starts_with("fact f1 <https://w3id.org/factgraph/fact/f1>"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_fact_edited_in_facts_ttl_with_every_checksum_fixed_is_caught_by_its_hash() {
+    let d = Download::new();
+    d.edit("facts.ttl", |t| {
+        t.replace("was the fifteenth", "was the sixteenth")
+    });
+    cover_tracks(&d, "facts.ttl");
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    // release.ttl now disagrees with the description inside graph.nq, whose hash
+    // cannot be fixed without changing the graph hash.
+    assert_eq!(
+        kinds(&report),
+        vec![
+            ("description-mismatch".to_owned(), "release.ttl".to_owned()),
+            ("fact-hash-mismatch".to_owned(), "facts.ttl".to_owned())
+        ]
+    );
+    assert!(report["problems"][1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("fact f2 "));
+}
+
+#[test]
+fn a_tampered_graph_hash_in_release_ttl_is_caught() {
+    let d = Download::new();
+    let declared = {
+        let (_, r) = d.verify(&[]);
+        r["release"]["declared_graph_sha256"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    d.edit("release.ttl", |t| t.replace(&declared, &"0".repeat(64)));
+    fix_sums(&d, "release.ttl");
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        has(&report, "graph-hash-mismatch", "graph.nq"),
+        "{:?}",
+        kinds(&report)
+    );
+    assert!(has(&report, "description-mismatch", "release.ttl"));
+}
+
+#[test]
+fn missing_and_extra_files_are_reported() {
+    let d = Download::new();
+    std::fs::remove_file(d.file("facts.csv")).unwrap();
+    std::fs::write(d.file("notes.txt"), "added later").unwrap();
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    assert!(
+        has(&report, "missing-file", "facts.csv"),
+        "{:?}",
+        kinds(&report)
+    );
+    assert!(has(&report, "extra-file", "notes.txt"));
+    let status = |name: &str| {
+        report["release"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status("facts.csv"), "missing");
+    assert_eq!(status("notes.txt"), "extra");
+    std::fs::remove_file(d.file("SHA256SUMS")).unwrap();
+    assert!(has(&d.verify(&[]).1, "missing-file", "SHA256SUMS"));
+}
+
+fn write_sources(dir: &Path, text: &str) {
+    std::fs::create_dir_all(dir.join("articles")).unwrap();
+    std::fs::write(dir.join("articles/a1.txt"), text).unwrap();
+}
+
+#[test]
+fn quotes_are_rechecked_against_sources_at_hand() {
+    let d = Download::new();
+    let sources = d.dir.path().join("src");
+    write_sources(&sources, MINI_TEXT);
+    let (code, report) = d.verify(&["--sources", "src"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["facts_by_status"]["ok"], 2);
+    assert_eq!(report["sources"][0]["status"], "ok");
+
+    // The source as it is now: text inserted before both quotes.
+    write_sources(&sources, &format!("Update: {MINI_TEXT}"));
+    let (code, report) = d.verify(&["--sources", "src"]);
+    assert_eq!(code, 1);
+    assert_eq!(report["sources"][0]["status"], "changed");
+    assert_eq!(
+        report["sources"][0]["broken"],
+        serde_json::json!(["f1", "f2"])
+    );
+    let f1 = &report["facts"][0];
+    assert_eq!(f1["status"], "moved");
+    assert_eq!(f1["moved_to"], serde_json::json!({"start": 28, "end": 46}));
+
+    // A flat directory with the file by its name also works.
+    let flat = d.dir.path().join("flat");
+    std::fs::create_dir_all(&flat).unwrap();
+    std::fs::write(flat.join("a1.txt"), MINI_TEXT).unwrap();
+    assert_eq!(d.verify(&["--sources", "flat"]).0, 0);
+}
+
+#[test]
+fn a_missing_release_directory_is_an_io_error() {
+    let d = Download::new();
+    Command::cargo_bin("factgraph")
+        .unwrap()
+        .current_dir(d.dir.path())
+        .args(["verify", "nope"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn cite_from_a_release() {
+    let p = Project::minimal();
+    p.cmd()
+        .args(["release", "--date", "2025-01-01"])
+        .assert()
+        .success();
+    let out = p
+        .cmd()
+        .args(["cite", "f1", "--release", "latest"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let graph_nq = std::fs::read_to_string(p.path("exports/v1/release.ttl")).unwrap();
+    let declared = graph_nq
+        .split("fg:graphSha256 \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(
+        text.contains(&format!(
+            "Release:        release v1, content hash sha256 {declared}"
+        )),
+        "{text}"
+    );
+    // The working graph is unchanged, so its content hash is the release's.
+    let working = String::from_utf8(p.cmd().args(["cite", "f1"]).output().unwrap().stdout).unwrap();
+    assert!(
+        working.contains(&format!("content hash sha256 {declared}")),
+        "{working}"
+    );
+    p.cmd()
+        .args(["cite", "f9", "--release", "v1"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("closest known ids are: f1, f2"));
+}
