@@ -462,13 +462,16 @@ impl GraphFacts {
             let quads = parse_lines(&lines);
             let iri = node.trim_start_matches('<').trim_end_matches('>');
             let value = |s: &str, p: String| -> Option<String> {
+                let s = s.trim_start_matches('<').trim_end_matches('>');
                 quads.iter().find_map(|q| {
-                    (q.subject.to_string() == s && q.predicate.as_str() == p).then(|| {
-                        match &q.object {
-                            Term::Literal(l) => l.value().to_owned(),
-                            Term::NamedNode(n) => n.as_str().to_owned(),
-                            other => other.to_string(),
-                        }
+                    let subject = match &q.subject {
+                        oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str(),
+                        _ => "",
+                    };
+                    (subject == s && q.predicate.as_str() == p).then(|| match &q.object {
+                        Term::Literal(l) => l.value().to_owned(),
+                        Term::NamedNode(n) => n.as_str().to_owned(),
+                        other => other.to_string(),
                     })
                 })
             };
