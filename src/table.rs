@@ -80,13 +80,14 @@ pub fn read(
             )]
         }
     };
+    let newlines = Newlines::default();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(std::io::BufReader::new(file));
+        .from_reader(newlines.counting(std::io::BufReader::new(file)));
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return vec![csv_diagnostic(shown, &e, None)],
+        Err(e) => return vec![csv_diagnostic(shown, &e, None, &newlines)],
     };
     let mut index = HashMap::new();
     for (i, name) in headers.iter().enumerate() {
@@ -135,7 +136,7 @@ pub fn read(
                 if record.iter().all(|f| f.trim().is_empty()) {
                     continue; // Spreadsheets leave blank rows; they carry no fact.
                 }
-                let line = record.position().map_or(0, csv::Position::line);
+                let line = record.position().map_or(0, |p| newlines.line_of(p.byte()));
                 each(Row {
                     shown,
                     index: &index,
@@ -148,7 +149,7 @@ pub fn read(
                     e.kind(),
                     csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
                 );
-                diagnostics.push(csv_diagnostic(shown, &e, Some(&names)));
+                diagnostics.push(csv_diagnostic(shown, &e, Some(&names), &newlines));
                 if fatal {
                     break;
                 }
@@ -158,10 +159,15 @@ pub fn read(
     diagnostics
 }
 
-fn csv_diagnostic(shown: &Path, error: &csv::Error, names: Option<&[String]>) -> Diagnostic {
+fn csv_diagnostic(
+    shown: &Path,
+    error: &csv::Error,
+    names: Option<&[String]>,
+    newlines: &Newlines,
+) -> Diagnostic {
     let mut location = Location::file(shown);
     if let Some(pos) = error.position() {
-        location = location.at_line(pos.line());
+        location = location.at_line(newlines.line_of(pos.byte()));
     }
     match error.kind() {
         csv::ErrorKind::UnequalLengths {
@@ -196,4 +202,45 @@ pub fn is_valid_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+/// Byte offsets of every `\n` read so far, shared with the reader that records them.
+///
+/// The csv crate's own line numbers are off by one on CRLF files (as spreadsheets on
+/// Windows save them), so lines are derived from record byte offsets instead: a
+/// record's line is one more than the newlines up to its reported start (which, after
+/// a CRLF, is the `\n` itself), and this also holds after multi-line quoted cells.
+#[derive(Debug, Default, Clone)]
+struct Newlines(std::rc::Rc<std::cell::RefCell<Vec<u64>>>);
+
+impl Newlines {
+    fn counting<R: std::io::Read>(&self, inner: R) -> NewlineCounter<R> {
+        NewlineCounter {
+            inner,
+            offset: 0,
+            newlines: self.clone(),
+        }
+    }
+
+    fn line_of(&self, byte: u64) -> u64 {
+        self.0.borrow().partition_point(|&n| n <= byte) as u64 + 1
+    }
+}
+
+struct NewlineCounter<R> {
+    inner: R,
+    offset: u64,
+    newlines: Newlines,
+}
+
+impl<R: std::io::Read> std::io::Read for NewlineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut found = self.newlines.0.borrow_mut();
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, &b)| b == b'\n') {
+            found.push(self.offset + i as u64);
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
 }

@@ -339,3 +339,21 @@ fn a_table_saved_by_a_spreadsheet_with_bom_and_crlf_is_read() {
         .success()
         .stdout(predicate::str::contains("2 fact(s)"));
 }
+
+#[test]
+fn lines_are_right_in_crlf_files_and_after_multi_line_cells() {
+    let p = Project::minimal();
+    let facts = p.read("sources/facts.csv").replace(
+        ",,,,,,was the fifteenth,66,83,\n",
+        ",,,,,,was the fifteenth,66,83,\"a note\non two lines\"\n",
+    );
+    p.write("sources/facts.csv", facts.replace('\n', "\r\n"));
+    p.add_fact_row("f3,nope,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,\r");
+    p.cmd()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "sources/facts.csv:5:2: error[unknown-source]",
+        ));
+}
