@@ -16,7 +16,7 @@ FACTS=${1:-100000}
 SOURCES=${2:-5}
 cd "$(dirname "$0")/.."
 cargo build --release --quiet --bin factgraph --example synth
-TARGET=${CARGO_TARGET_DIR:-target}
+TARGET=$(cargo metadata --format-version 1 --no-deps | python3 -c "import json,sys; print(json.load(sys.stdin)[\"target_directory\"])")
 BIN=$TARGET/release/factgraph
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
