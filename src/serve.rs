@@ -363,7 +363,7 @@ struct Params {
     update: bool,
     default_graphs: Vec<String>,
     named_graphs: Vec<String>,
-    format: Option<String>,
+    formats: Vec<String>,
     union_default_graph: bool,
 }
 
@@ -375,7 +375,7 @@ impl Params {
                 "update" => self.update = true,
                 "default-graph-uri" => self.default_graphs.push(value.into_owned()),
                 "named-graph-uri" => self.named_graphs.push(value.into_owned()),
-                "format" | "output" => self.format = Some(value.into_owned()),
+                "format" | "output" => self.formats.push(value.into_owned()),
                 "union-default-graph" => self.union_default_graph = true,
                 _ => {}
             }
@@ -778,17 +778,9 @@ impl Service {
             QueryResults::Graph(_) => Kind::Graph,
             _ => Kind::Results,
         };
-        let format = match &params.format {
-            Some(name) => negotiate::by_name(kind, name).ok_or_else(|| {
-                Reject::new(
-                    StatusCode::NOT_ACCEPTABLE,
-                    format!(
-                        "format `{name}` is not available for this query; use one of: {}",
-                        negotiate::offered(kind)
-                    ),
-                )
-            })?,
-            None => negotiate(kind, accept).ok_or_else(|| {
+        let format = negotiate::from_params(kind, &params.formats)
+            .or_else(|| negotiate(kind, accept))
+            .ok_or_else(|| {
                 Reject::new(
                     StatusCode::NOT_ACCEPTABLE,
                     format!(
@@ -797,8 +789,7 @@ impl Service {
                         negotiate::offered(kind)
                     ),
                 )
-            })?,
-        };
+            })?;
         let (body, rows) = self.serialize(results, format, &token)?;
         let mut r = response(StatusCode::OK, format.content_type(), body);
         r.headers_mut()

@@ -119,7 +119,7 @@ pub fn by_name(kind: Kind, name: &str) -> Option<Negotiated> {
         (Kind::Results, "xml" | "srx") => Some(Negotiated::Results(QueryResultsFormat::Xml)),
         (Kind::Results, "csv") => Some(Negotiated::Results(QueryResultsFormat::Csv)),
         (Kind::Results, "tsv") => Some(Negotiated::Results(QueryResultsFormat::Tsv)),
-        (Kind::Graph, "turtle" | "ttl") => Some(Negotiated::Graph(RdfFormat::Turtle)),
+        (Kind::Graph, "turtle" | "ttl" | "n3") => Some(Negotiated::Graph(RdfFormat::Turtle)),
         (Kind::Graph, "ntriples" | "n-triples" | "nt") => {
             Some(Negotiated::Graph(RdfFormat::NTriples))
         }
@@ -135,6 +135,20 @@ pub fn by_name(kind: Kind, name: &str) -> Option<Negotiated> {
             .iter()
             .find(|(m, _)| *m == essence)
             .map(|(_, f)| *f)
+    })
+}
+
+/// The format asked for by `format=`/`output=` values: the first that names a format
+/// for `kind` (a short name, a media type, or a list of media types as some clients
+/// send). Values naming nothing usable are ignored, so `Accept` decides.
+pub fn from_params(kind: Kind, values: &[String]) -> Option<Negotiated> {
+    values.iter().find_map(|value| {
+        by_name(kind, value).or_else(|| {
+            value
+                .contains('/')
+                .then(|| negotiate(kind, Some(value)))
+                .flatten()
+        })
     })
 }
 
@@ -301,5 +315,21 @@ mod tests {
             Some(Negotiated::Graph(RdfFormat::NTriples))
         );
         assert_eq!(by_name(Kind::Graph, "csv"), None);
+        // What SPARQLWrapper sends for JSON-LD: a name, then the Accept list.
+        let sent = [
+            "json-ld".to_owned(),
+            "application/ld+json,application/x-json+ld".to_owned(),
+        ];
+        assert_eq!(
+            from_params(Kind::Graph, &sent),
+            Some(Negotiated::Graph(JSON_LD))
+        );
+        let list = ["application/ld+json,application/x-json+ld".to_owned()];
+        assert_eq!(
+            from_params(Kind::Graph, &list),
+            Some(Negotiated::Graph(JSON_LD))
+        );
+        // A name for the other kind of result is ignored (Accept decides).
+        assert_eq!(from_params(Kind::Graph, &["csv".to_owned()]), None);
     }
 }
