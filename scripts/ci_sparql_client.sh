@@ -12,11 +12,12 @@ fi
 LOG="$(mktemp)"
 "$BIN" serve --root . --bind 127.0.0.1:0 2>"$LOG" &
 PID=$!
-cleanup() { kill -INT "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -f "$LOG"; }
+# SIGTERM, not SIGINT: a background job ignores SIGINT until the server installs its handler.
+cleanup() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; rm -f "$LOG"; }
 trap cleanup EXIT
 URL=""
 for _ in $(seq 1 300); do
-  URL="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$LOG" | head -n 1)"
+  URL="$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$LOG" | head -n 1 || true)"
   [ -n "$URL" ] && break
   if ! kill -0 "$PID" 2>/dev/null; then echo "factgraph serve exited early:" >&2; cat "$LOG" >&2; exit 1; fi
   sleep 0.1

@@ -33,6 +33,7 @@
 //! `200 OK` when evaluation fails.
 
 mod negotiate;
+mod page;
 mod releases;
 mod watchdog;
 
@@ -899,8 +900,6 @@ fn preflight() -> Response<Body> {
     headers.insert(ALLOW, HeaderValue::from_static("GET, POST, OPTIONS, HEAD"));
     r
 }
-
-mod page;
 
 // ---------------------------------------------------------------------------------
 // Running

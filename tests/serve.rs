@@ -607,3 +607,17 @@ fn the_binary_serves_logs_each_request_and_stops_cleanly_on_ctrl_c() {
     assert!(log_line.ends_with("B rows=2"), "{log_line}");
     assert!(rest.contains("stopped after 1 request(s)"), "{rest}");
 }
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let p = Project::minimal();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    p.cmd()
+        .args(["serve", "--bind", &addr])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "cannot listen on {addr}"
+        )));
+}
