@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${FACTGRAPH_BIN:-}"
 if [ -z "$BIN" ]; then
-  cargo build --quiet
+  cargo build --quiet --locked
   BIN="${CARGO_TARGET_DIR:-target}/debug/factgraph"
 fi
 LOG="$(mktemp)"
