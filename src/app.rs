@@ -140,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             release,
             format,
         } => cite(&config, &fact_id, release.as_deref(), format),
+        Command::Serve(args) => serve(config, args),
     }
 }
 
@@ -196,6 +197,80 @@ fn release(
         info.version, info.issued, info.iri, info.graph_sha256
     ));
     say(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(config: Config, args: crate::cli::ServeArgs) -> anyhow::Result<ExitCode> {
+    use factgraph::serve::{self, ServeConfig, ServeError, Serving};
+    let serving = match (args.release, args.all_releases) {
+        (Some(release), _) => Serving::Release(release),
+        (None, true) => Serving::AllReleases,
+        (None, false) => Serving::Working,
+    };
+    let config = ServeConfig {
+        project: config,
+        serving,
+        bind: args.bind,
+        limits: serve::Limits {
+            timeout: args.timeout,
+            max_rows: args.max_rows,
+            max_body_bytes: args.max_body,
+        },
+        max_connections: args.max_connections,
+    };
+    let log: Option<serve::Logger> = if args.quiet {
+        None
+    } else {
+        Some(Box::new(|record| {
+            eprintln!(
+                "{} {record}",
+                chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            )
+        }))
+    };
+    let stopped = serve::serve(config, log, |running| {
+        let dataset = running.service().dataset();
+        let quads = dataset.len().unwrap_or(0);
+        eprintln!(
+            "factgraph: serving {} ({quads} quads), read-only",
+            dataset.description()
+        );
+        if !running.addr().ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {}, reachable from other machines (no authentication, no TLS)",
+                running.addr()
+            );
+        }
+        eprintln!("factgraph: query page  {}/", running.url());
+        for endpoint in dataset.endpoints() {
+            let graph = endpoint
+                .default_graph
+                .as_ref()
+                .map(|g| format!(", default graph <{}>", g.as_str()))
+                .unwrap_or_default();
+            eprintln!(
+                "factgraph: SPARQL      {}{}  ({}{graph})",
+                running.url(),
+                endpoint.path,
+                endpoint.label
+            );
+        }
+        eprintln!("factgraph: listening on {} (Ctrl-C to stop)", running.url());
+    })
+    .map_err(|e| match e {
+        // Keep the pipeline's error (and so its exit code) for invalid inputs.
+        ServeError::Project(e) => anyhow::Error::from(e),
+        other => anyhow::Error::from(other),
+    })?;
+    eprintln!(
+        "factgraph: stopped after {} request(s){}",
+        stopped.served,
+        if stopped.abandoned > 0 {
+            format!(", {} still running were cut off", stopped.abandoned)
+        } else {
+            String::new()
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -124,6 +124,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CiteFormat::Text)]
         format: CiteFormat,
     },
+    /// Serve a read-only SPARQL 1.1 endpoint (and a query page) over the working graph or releases
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -132,6 +134,45 @@ pub enum DiffFormat {
     Markdown,
     /// Stable JSON
     Json,
+}
+
+/// Options of `factgraph serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Serve this release instead of the working graph (a version such as v2, latest, or a release directory)
+    #[arg(long, conflicts_with = "all_releases")]
+    pub release: Option<String>,
+    /// Serve every release, each in its named graph (the release IRI), with /sparql/<version> endpoints
+    #[arg(long)]
+    pub all_releases: bool,
+    /// Address to listen on (loopback by default; port 0 picks a free port)
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    pub bind: std::net::SocketAddr,
+    /// Time limit of one query, in seconds (decimals allowed)
+    #[arg(long, default_value = "10", value_parser = parse_seconds)]
+    pub timeout: std::time::Duration,
+    /// Most rows (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response
+    #[arg(long, default_value_t = 100_000)]
+    pub max_rows: usize,
+    /// Largest request body (and query string) accepted, in bytes
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Most connections handled at once (others wait)
+    #[arg(long, default_value_t = 64)]
+    pub max_connections: usize,
+    /// No access log line per request
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_seconds(value: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = value
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number of seconds"))?;
+    if seconds <= 0.0 {
+        return Err("the timeout must be more than 0 seconds".into());
+    }
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -17,6 +17,7 @@ pub mod pipeline;
 pub mod query;
 pub mod quote;
 pub mod release;
+pub mod serve;
 pub mod source;
 pub mod store;
 pub mod table;

@@ -18,3 +18,5 @@ mod verify;
 mod cite;
 // `verify <release dir>`: checksums, graph and fact hashes, tampering, `--sources`.
 mod verify_release;
+// `serve`: the SPARQL endpoint over HTTP (formats, limits, read-only, releases, Ctrl-C).
+mod serve;
