@@ -3,14 +3,15 @@
 #
 # Usage: scripts/bench_serve.sh [FACTS=100000] [DURATION=15s] [CONNECTIONS=8]
 # Serves, as releases (`factgraph release`, then `serve --release v1`): the repository's sample data, and a synthetic
-# project of FACTS facts (scripts/gen_facts.py); for each, runs a subject lookup and a
+# project of FACTS facts over 1,000 sources (`cargo run --release --example synth`); for each, runs a subject lookup and a
 # GROUP BY for DURATION with CONNECTIONS keep-alive connections, and prints requests/s
-# and p50/p99 latency. Needs wrk (apt-get install wrk), python3 and a release build.
+# and p50/p99 latency. Needs wrk (apt-get install wrk), python3 and bc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FACTS="${1:-100000}"; DURATION="${2:-15s}"; CONNECTIONS="${3:-8}"
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-$(pwd)/target}/release/factgraph"
+cargo build --release --quiet --bin factgraph --example synth
+TARGET=$(cargo metadata --format-version 1 --no-deps | python3 -c "import json,sys; print(json.load(sys.stdin)['target_directory'])")
+BIN="$TARGET/release/factgraph"
 WORK="$(mktemp -d)"
 PID=""
 # SIGTERM, not SIGINT: a background job ignores SIGINT until the server installs its handler.
@@ -20,7 +21,7 @@ trap cleanup EXIT
 mkdir -p "$WORK/sample"
 cp -r ontology sources "$WORK/sample/"
 "$BIN" --root "$WORK/sample" release --date 2025-01-01 >/dev/null
-python3 scripts/gen_facts.py "$WORK/synthetic" "$FACTS" >/dev/null
+"$TARGET/release/examples/synth" "$WORK/synthetic" "$FACTS" 1000 2>/dev/null
 start=$(date +%s.%N)
 "$BIN" --root "$WORK/synthetic" release --date 2025-01-01 >/dev/null
 echo "synthetic: $FACTS facts, release took $(echo "$(date +%s.%N) - $start" | bc) s," \

@@ -353,3 +353,33 @@ fn cite_from_a_release() {
         .code(2)
         .stderr(predicates::str::contains("closest known ids are: f1, f2"));
 }
+
+/// The releases committed under `exports/` (what people download) verify, layer by
+/// layer, against the repository's source articles, and pass `sha256sum -c`.
+#[test]
+fn the_published_releases_verify() {
+    let exports = crate::support::repo().join("exports");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&exports).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("release.ttl").is_file() {
+            continue;
+        }
+        let p = crate::support::Project::empty();
+        p.cmd()
+            .arg("verify")
+            .arg(&dir)
+            .arg("--sources")
+            .arg(crate::support::repo().join("sources"))
+            .assert()
+            .success();
+        let status = std::process::Command::new("sha256sum")
+            .args(["-c", "--quiet", "SHA256SUMS"])
+            .current_dir(&dir)
+            .status()
+            .unwrap();
+        assert!(status.success(), "sha256sum -c failed in {}", dir.display());
+        checked += 1;
+    }
+    assert!(checked >= 1, "the sample's first release is committed");
+}
