@@ -28,7 +28,7 @@ pub struct Global {
 pub enum Command {
     /// Validate the ontology, sources and facts; list every problem with file, line and field
     Check,
-    /// Check, load into the store and write facts.ttl, facts.csv and graph.nq
+    /// Check, then write facts.ttl, facts.csv and graph.nq (canonical, sorted)
     Export {
         /// Directory to write into (created if missing)
         #[arg(long, default_value = "out")]
