@@ -84,6 +84,9 @@ pub struct ReleaseInfo {
     pub content_hash: String,
     /// The release IRI, for a release.
     pub iri: Option<String>,
+    /// For the working graph: the newest release with the same content hash
+    /// (`v1 (2026-11-28) <iri>`), which is what a reader should cite.
+    pub published_as: Option<String>,
 }
 
 /// Cites a fact of the working graph (the inputs must check clean for that fact).
@@ -96,10 +99,17 @@ pub fn from_working(config: &Config, fact_id: &str) -> Result<FactCitation> {
     // The same rule as `export`'s graph.nq and a release's fg:graphSha256.
     let lines = crate::export::canonical_lines(&quads);
     let content_hash = crate::source::sha256_hex(lines.concat().as_bytes());
+    let published_as = crate::release::list(&config.exports_dir())
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .find(|r| r.graph_sha256 == content_hash)
+        .map(|r| format!("{} ({}) <{}>", r.version, r.issued, r.iri));
     let release = ReleaseInfo {
         version: "working".to_owned(),
         content_hash,
         iri: None,
+        published_as,
     };
     from_quads(&quads, fact_id, release)
 }
@@ -347,7 +357,10 @@ impl FactCitation {
 
     fn release_words(&self) -> String {
         if self.release.version == "working" {
-            "working graph (unreleased)".to_owned()
+            match &self.release.published_as {
+                Some(release) => format!("working graph, identical to release {release}"),
+                None => "working graph (unreleased)".to_owned(),
+            }
         } else {
             format!("release {}", self.release.version)
         }
@@ -510,6 +523,7 @@ pub fn from_release(config: &Config, version: &str, fact_id: &str) -> Result<Fac
         version: info.version,
         content_hash: info.graph_sha256,
         iri: Some(info.iri),
+        published_as: None,
     };
     from_quads(&quads, fact_id, release)
 }

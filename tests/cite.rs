@@ -85,3 +85,25 @@ fn a_fact_with_problems_cannot_be_cited() {
     // The other facts still cite.
     p.cmd().args(["cite", "f1"]).assert().success();
 }
+
+/// Once the working graph is released, a citation of the working graph points at the
+/// release to cite; after an edit it is unreleased again.
+#[test]
+fn the_working_graph_names_the_release_it_equals() {
+    let p = Project::minimal();
+    p.cmd()
+        .args(["release", "--date", "2026-11-28"])
+        .assert()
+        .success();
+    let text = stdout(&p, &["cite", "f1"]);
+    assert!(
+        text.contains("Release:        working graph, identical to release v1 (2026-11-28) <https://w3id.org/factgraph/release/v1>, content hash sha256 "),
+        "{text}"
+    );
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,was the fifteenth,66,83,");
+    let text = stdout(&p, &["cite", "f1"]);
+    assert!(
+        text.contains("Release:        working graph (unreleased)"),
+        "{text}"
+    );
+}
