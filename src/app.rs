@@ -125,8 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 DiffFormat::Markdown => changes.markdown(),
                 DiffFormat::Json => changes.json(),
             };
-            let stdout = std::io::stdout();
-            factgraph::release::print(&mut stdout.lock(), &text)?;
+            say(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify {
@@ -296,7 +295,10 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 
 /// Prints to stdout; a closed pipe surfaces as an I/O error that `main` treats as success.
 fn say(text: &str) -> Result<(), Error> {
-    factgraph::release::print(&mut std::io::stdout().lock(), text)
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))
 }
 
 fn verify(

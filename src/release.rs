@@ -70,7 +70,6 @@ use chrono::NaiveDate;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Columns of a release's `sources.csv`.
@@ -1119,12 +1118,6 @@ pub fn open_store(config: &Config, dir: &Path) -> Result<Queryable> {
             on_disk: None,
         })
     }
-}
-
-/// Writes text to a writer, mapping the error to `<stdout>`.
-pub fn print(out: &mut dyn Write, text: &str) -> Result<()> {
-    out.write_all(text.as_bytes())
-        .map_err(|e| Error::io("<stdout>", e))
 }
 
 #[cfg(test)]
