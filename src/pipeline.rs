@@ -288,14 +288,31 @@ pub fn working_store(config: &Config) -> Result<Queryable> {
         return Err(Error::Invalid(problems));
     }
     let prefixes = prefixes(config, &ontology);
+    queryable(
+        config,
+        || inputs_key(config),
+        prefixes,
+        |store| {
+            let checked = checked(config)?;
+            crate::store::load(store, quads(config, &checked))
+        },
+    )
+}
+
+/// A store filled by `fill`: in memory, or (feature `persistent`) on disk under the
+/// content hash `key`, opened read-only when it was built before, in which case `fill`
+/// never runs and nothing is parsed.
+pub fn queryable(
+    config: &Config,
+    key: impl FnOnce() -> Result<String>,
+    prefixes: Vec<(String, String)>,
+    fill: impl FnOnce(&oxigraph::store::Store) -> Result<()>,
+) -> Result<Queryable> {
     #[cfg(feature = "persistent")]
     {
-        let key = inputs_key(config)?;
+        let key = key()?;
         let (store, reused) =
-            crate::store::persistent::open_or_build(&config.cache_dir(), &key, |store| {
-                let checked = checked(config)?;
-                crate::store::load(store, quads(config, &checked))
-            })?;
+            crate::store::persistent::open_or_build(&config.cache_dir(), &key, fill)?;
         let path = crate::store::persistent::path(&config.cache_dir(), &key);
         Ok(Queryable {
             store,
@@ -305,9 +322,11 @@ pub fn working_store(config: &Config) -> Result<Queryable> {
     }
     #[cfg(not(feature = "persistent"))]
     {
-        let checked = checked(config)?;
+        let _ = (config, key);
+        let store = crate::store::in_memory(std::iter::empty())?;
+        fill(&store)?;
         Ok(Queryable {
-            store: crate::store::in_memory(quads(config, &checked))?,
+            store,
             prefixes,
             on_disk: None,
         })

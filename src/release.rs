@@ -1085,39 +1085,16 @@ pub fn open_store(config: &Config, dir: &Path) -> Result<Queryable> {
         }
     }
     let nq = dir.join("graph.nq");
-    let parse = || -> Result<Vec<Quad>> {
-        let file = std::fs::File::open(&nq).map_err(io(&nq))?;
-        RdfParser::from_format(RdfFormat::NQuads)
-            .for_reader(std::io::BufReader::new(file))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| usage(format!("{}: {e}", nq.display())))
-    };
-    #[cfg(feature = "persistent")]
-    {
+    let key = || -> Result<String> {
         let hash = match info.files.get("graph.nq") {
             Some((_, sha256)) => sha256.clone(),
             None => crate::source::sha256_file(&nq).map_err(io(&nq))?,
         };
-        let key = format!("release-{hash}");
-        let (store, reused) =
-            crate::store::persistent::open_or_build(&config.cache_dir(), &key, |store| {
-                crate::store::load(store, parse()?)
-            })?;
-        let path = crate::store::persistent::path(&config.cache_dir(), &key);
-        Ok(Queryable {
-            store,
-            prefixes,
-            on_disk: Some((config.shown(&path), reused)),
-        })
-    }
-    #[cfg(not(feature = "persistent"))]
-    {
-        Ok(Queryable {
-            store: crate::store::in_memory(parse()?)?,
-            prefixes,
-            on_disk: None,
-        })
-    }
+        Ok(format!("release-{hash}"))
+    };
+    pipeline::queryable(config, key, prefixes, |store| {
+        crate::store::load_nquads(store, &nq)
+    })
 }
 
 #[cfg(test)]

@@ -33,6 +33,20 @@ pub fn load(store: &Store, quads: impl IntoIterator<Item = Quad>) -> Result<()> 
     loader.commit().map_err(store_error)
 }
 
+/// Streams an N-Quads file into a store with the bulk loader (atomic: all or nothing);
+/// a syntax error names the file, line and column.
+pub fn load_nquads(store: &Store, path: &std::path::Path) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut loader = store.bulk_loader();
+    loader
+        .load_from_reader(
+            oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads),
+            std::io::BufReader::new(file),
+        )
+        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+    loader.commit().map_err(store_error)
+}
+
 /// On-disk stores, keyed by the content hash of their inputs.
 #[cfg(feature = "persistent")]
 pub mod persistent {
