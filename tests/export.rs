@@ -334,3 +334,31 @@ fn graph_nq_keeps_literal_datatypes() {
     assert!(nq.lines().any(|l| l.ends_with(end)), "{nq}");
     assert!(!nq.contains("\"38\"^^<http://www.w3.org/2001/XMLSchema#integer>"));
 }
+
+/// The documented fact hash rule, applied by hand to `graph.nq`: the lines whose subject
+/// is the fact or one of its `#` nodes, minus the `fg:sha256` line, sorted, hashed.
+#[test]
+fn fact_hashes_follow_the_documented_rule() {
+    let p = Project::minimal();
+    export(&p);
+    let nq = p.read("out/graph.nq");
+    for id in ["f1", "f2"] {
+        let iri = format!("<https://w3id.org/factgraph/fact/{id}");
+        let own =
+            |l: &&str| l.starts_with(&format!("{iri}> ")) || l.starts_with(&format!("{iri}#"));
+        let hash_predicate = format!("<{FG}sha256>");
+        let (hash_lines, mut lines): (Vec<&str>, Vec<&str>) = nq
+            .lines()
+            .filter(own)
+            .partition(|l| l.contains(&hash_predicate));
+        assert_eq!(hash_lines.len(), 1, "{id}");
+        lines.sort_unstable();
+        let content: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let recorded = hash_lines[0].split('"').nth(1).unwrap();
+        assert_eq!(crate::support::sha256(content.as_bytes()), recorded, "{id}");
+        assert!(
+            lines.len() > 20,
+            "{id}: the description, its annotation and selectors"
+        );
+    }
+}
