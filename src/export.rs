@@ -83,8 +83,7 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// Checks and writes the three export files into `out`.
 pub fn export(config: &Config, out: &Path) -> Result<Summary> {
     let checked = pipeline::checked(config)?;
-    let hashes = pipeline::fact_hashes(config, &checked);
-    let lines = canonical_lines(pipeline::quads(config, &checked));
+    let (lines, hashes) = pipeline::canonical(config, &checked);
     let (files, triples, graph_sha256) = write_dir(out, |dir| {
         write_graph_files(dir, config, &checked, &hashes, &lines)
     })?;

@@ -212,6 +212,25 @@ pub fn checked(config: &Config) -> Result<Checked> {
 /// it can stream into the store's bulk loader or the canonical sort without a second
 /// copy of the graph in memory.
 pub fn quads<'a>(config: &'a Config, checked: &'a Checked) -> impl Iterator<Item = Quad> + 'a {
+    quads_with(config, checked, |_, _| {})
+}
+
+/// The whole graph as sorted canonical N-Quads lines, and each fact's content hash by
+/// fact id, from one pass (each fact's quads are generated once).
+pub fn canonical(config: &Config, checked: &Checked) -> (Vec<String>, BTreeMap<String, String>) {
+    let mut hashes = BTreeMap::new();
+    let lines = crate::export::canonical_lines(quads_with(config, checked, |id, hash| {
+        hashes.insert(id.to_owned(), hash);
+    }));
+    (lines, hashes)
+}
+
+/// [`quads`], telling `on_fact_hash` each fact's id and content hash as it passes.
+fn quads_with<'a>(
+    config: &'a Config,
+    checked: &'a Checked,
+    mut on_fact_hash: impl FnMut(&str, String) + 'a,
+) -> impl Iterator<Item = Quad> + 'a {
     let minter = &config.minter;
     checked
         .ontology
@@ -224,24 +243,11 @@ pub fn quads<'a>(config: &'a Config, checked: &'a Checked) -> impl Iterator<Item
                 .values()
                 .flat_map(move |l| graph::source_quads(minter, &l.source)),
         )
-        .chain(
-            checked
-                .facts
-                .iter()
-                .flat_map(move |c| graph::fact_quads(minter, &c.fact, &c.quote).0),
-        )
-}
-
-/// Each fact's content hash, by fact id.
-pub fn fact_hashes(config: &Config, checked: &Checked) -> BTreeMap<String, String> {
-    checked
-        .facts
-        .iter()
-        .map(|c| {
-            let (_, hash) = graph::fact_quads(&config.minter, &c.fact, &c.quote);
-            (c.fact.id.clone(), hash)
-        })
-        .collect()
+        .chain(checked.facts.iter().flat_map(move |c| {
+            let (quads, hash) = graph::fact_quads(minter, &c.fact, &c.quote);
+            on_fact_hash(&c.fact.id, hash);
+            quads
+        }))
 }
 
 /// The prefixes exports declare, in a fixed order: the standard ones, then the

@@ -432,8 +432,7 @@ pub struct Built {
 /// Checks and builds the working inputs (any problem is an error).
 pub fn build(config: &Config) -> Result<Built> {
     let checked = pipeline::checked(config)?;
-    let fact_hashes = pipeline::fact_hashes(config, &checked);
-    let lines = canonical_lines(pipeline::quads(config, &checked));
+    let (lines, fact_hashes) = pipeline::canonical(config, &checked);
     let graph_sha256 = sha256_hex(lines.concat().as_bytes());
     Ok(Built {
         checked,
