@@ -1,21 +1,10 @@
 //! `factgraph release`, `diff` and `query --release`: immutable, checksummed,
 //! reproducible releases, their changes, and time travel.
 
-use crate::support::{copy_dir, sha256, Project};
+use crate::support::{copy_dir, sha256, Project, RELEASE_FILES};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command as Process;
-
-const FILES: &[&str] = &[
-    "CHANGES.md",
-    "SHA256SUMS",
-    "facts.csv",
-    "facts.csv-metadata.json",
-    "facts.ttl",
-    "graph.nq",
-    "release.ttl",
-    "sources.csv",
-];
 
 const RELEASE_IRI: &str = "https://w3id.org/factgraph/release/";
 
@@ -113,7 +102,7 @@ fn a_release_holds_every_file_and_passes_sha256sum() {
         .stdout(predicates::str::contains("released v1 (2026-11-28)"));
     let dir = p.path("exports/v1");
     let names: Vec<String> = tree(&dir).into_keys().collect();
-    assert_eq!(names, FILES);
+    assert_eq!(names, RELEASE_FILES);
     assert_eq!(p.read("exports/latest"), "v1\n");
     assert!(p.read("exports/releases.csv").starts_with(
         "version,issued,previous,graph_sha256,facts,sources,triples\nv1,2026-11-28,,"
@@ -126,7 +115,7 @@ fn a_release_holds_every_file_and_passes_sha256sum() {
         String::from_utf8_lossy(&ok.stdout)
     );
     let listed = String::from_utf8(ok.stdout).unwrap();
-    assert_eq!(listed.matches(": OK").count(), FILES.len() - 1);
+    assert_eq!(listed.matches(": OK").count(), RELEASE_FILES.len() - 1);
 
     // One changed byte is caught.
     let mut bytes = std::fs::read(dir.join("facts.csv")).unwrap();
@@ -198,7 +187,7 @@ fn release_ttl_states_size_media_type_and_sha256_of_each_file() {
         "\"2\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>"
     );
     let mut described = Vec::new();
-    for name in FILES
+    for name in RELEASE_FILES
         .iter()
         .filter(|n| !["SHA256SUMS", "release.ttl"].contains(n))
     {

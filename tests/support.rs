@@ -44,6 +44,18 @@ ent:observer a fg:Role ; rdfs:label "observer"@en .
 pub const MINI_TEXT: &str =
     "The “United States” boycotted round 15 in February\u{a0}2021. Round 15 was the fifteenth.\n";
 
+/// The files of a release directory, by name.
+pub const RELEASE_FILES: &[&str] = &[
+    "CHANGES.md",
+    "SHA256SUMS",
+    "facts.csv",
+    "facts.csv-metadata.json",
+    "facts.ttl",
+    "graph.nq",
+    "release.ttl",
+    "sources.csv",
+];
+
 pub const FACTS_HEADER: &str = "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note\n";
 
 impl Project {

@@ -127,16 +127,7 @@ fn an_untouched_download_verifies_without_a_repository() {
 
 #[test]
 fn one_changed_byte_in_any_file_is_detected() {
-    for name in [
-        "CHANGES.md",
-        "SHA256SUMS",
-        "facts.csv",
-        "facts.csv-metadata.json",
-        "facts.ttl",
-        "graph.nq",
-        "release.ttl",
-        "sources.csv",
-    ] {
+    for &name in crate::support::RELEASE_FILES {
         let d = Download::new();
         let path = d.file(name);
         let mut bytes = std::fs::read(&path).unwrap();
