@@ -58,16 +58,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let origin = file
                 .as_ref()
                 .map_or_else(|| "query".to_owned(), |f| f.display().to_string());
-            let factgraph::pipeline::Queryable {
+            let factgraph::store::Queryable {
                 store,
                 prefixes,
                 on_disk,
             } = match release {
                 Some(name) => {
                     let dir = factgraph::release::resolve(&config, &name)?;
-                    factgraph::release::open_store(&config, &dir)?
+                    factgraph::store::release(&config, &dir)?
                 }
-                None => factgraph::store_for_query(&config)?,
+                None => factgraph::store::working(&config)?,
             };
             if let Some((path, reused)) = on_disk {
                 let verb = if reused { "reused" } else { "built" };
@@ -143,14 +143,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The release date: `--date`, else `SOURCE_DATE_EPOCH`, else today (UTC).
-fn release_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
-    use factgraph::release::{date_from_epoch, parse_date};
+/// The release date: `--date`, else `SOURCE_DATE_EPOCH`, else today (UTC). The clock
+/// and the environment are read here, at the edge, never in the library.
+fn release_date(date: Option<chrono::NaiveDate>) -> anyhow::Result<chrono::NaiveDate> {
     if let Some(date) = date {
-        return parse_date(&date).context("--date");
+        return Ok(date);
     }
     match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(epoch) if !epoch.trim().is_empty() => Ok(date_from_epoch(&epoch)?),
+        Ok(epoch) if !epoch.trim().is_empty() => {
+            Ok(crate::cli::date_from_epoch(&epoch).map_err(Error::Usage)?)
+        }
         _ => Ok(chrono::Utc::now().date_naive()),
     }
 }
@@ -158,7 +160,7 @@ fn release_date(date: Option<String>) -> anyhow::Result<chrono::NaiveDate> {
 fn release(
     config: &Config,
     version: Option<String>,
-    date: Option<String>,
+    date: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<ExitCode> {
     let options = factgraph::release::Options {
         version,
@@ -227,7 +229,12 @@ fn serve(config: Config, args: crate::cli::ServeArgs) -> anyhow::Result<ExitCode
             )
         }))
     };
-    let stopped = serve::serve(config, log, |running| {
+    let (signal, shutdown) = std::sync::mpsc::channel();
+    ctrlc::set_handler(move || {
+        let _ = signal.send(());
+    })
+    .context("cannot install the Ctrl-C handler")?;
+    let stopped = serve::serve(config, log, shutdown, |running| {
         let dataset = running.service().dataset();
         let quads = dataset.len().unwrap_or(0);
         eprintln!(

@@ -7,7 +7,8 @@
 //! fact's IRI. Output formats: plain text, BibTeX (`@misc`) and CSL-JSON.
 
 use crate::error::{Error, Result};
-use crate::pipeline::{self, Config};
+use crate::pipeline;
+use crate::project::Config;
 use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
 use oxigraph::model::{Quad, Term};
 use serde_json::json;
@@ -97,8 +98,8 @@ pub fn from_working(config: &Config, fact_id: &str) -> Result<FactCitation> {
     }
     let quads: Vec<oxigraph::model::Quad> = pipeline::quads(config, &checked).collect();
     // The same rule as `export`'s graph.nq and a release's fg:graphSha256.
-    let lines = crate::export::canonical_lines(&quads);
-    let content_hash = crate::source::sha256_hex(lines.concat().as_bytes());
+    let lines = crate::hash::canonical_lines(&quads);
+    let content_hash = crate::hash::graph_sha256(&lines);
     let published_as = crate::release::list(&config.exports_dir())
         .unwrap_or_default()
         .into_iter()

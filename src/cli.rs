@@ -20,7 +20,7 @@ pub struct Global {
     #[arg(long, global = true, default_value = ".", env = "FACTGRAPH_ROOT")]
     pub root: PathBuf,
     /// Base IRI of minted resources (facts, sources, releases); must end with / or #
-    #[arg(long, global = true, default_value = factgraph::graph::DEFAULT_BASE_IRI, env = "FACTGRAPH_BASE_IRI")]
+    #[arg(long, global = true, default_value = factgraph::project::DEFAULT_BASE_IRI, env = "FACTGRAPH_BASE_IRI")]
     pub base_iri: String,
 }
 
@@ -82,8 +82,8 @@ pub enum Command {
         #[arg(long)]
         version: Option<String>,
         /// Release date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH if set, else today in UTC)
-        #[arg(long)]
-        date: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        date: Option<chrono::NaiveDate>,
     },
     /// Show the facts and sources added, removed and changed between two releases
     Diff {
@@ -165,6 +165,26 @@ pub struct ServeArgs {
     pub quiet: bool,
 }
 
+/// Parses a `--date`: exactly `YYYY-MM-DD`, a real calendar date.
+pub fn parse_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == text)
+        .ok_or_else(|| format!("`{text}` is not a date of the form YYYY-MM-DD"))
+}
+
+/// The UTC date of a `SOURCE_DATE_EPOCH` value (seconds since 1970-01-01T00:00:00Z).
+pub fn date_from_epoch(text: &str) -> Result<chrono::NaiveDate, String> {
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map(|t| t.date_naive())
+        .ok_or_else(|| {
+            format!("SOURCE_DATE_EPOCH=`{text}` is not a number of seconds since 1970-01-01")
+        })
+}
+
 fn parse_seconds(value: &str) -> Result<std::time::Duration, String> {
     let seconds: f64 = value
         .parse()
@@ -212,4 +232,23 @@ pub enum CiteFormat {
     Text,
     Bibtex,
     CslJson,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict() {
+        assert_eq!(parse_date("2026-11-28").unwrap().to_string(), "2026-11-28");
+        for bad in ["2026-2-3", "2026-02-30", "28/11/2026", ""] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+        assert_eq!(date_from_epoch("0").unwrap().to_string(), "1970-01-01");
+        assert_eq!(
+            date_from_epoch("1795910399").unwrap().to_string(),
+            "2026-11-28"
+        );
+        assert!(date_from_epoch("yesterday").is_err());
+    }
 }

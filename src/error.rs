@@ -190,10 +190,27 @@ pub enum Error {
     QuerySyntax(String),
     /// The SPARQL query failed while running.
     #[error("SPARQL evaluation failed: {0}")]
-    QueryEvaluation(String),
+    QueryEvaluation(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The embedded store failed.
     #[error("store error: {0}")]
-    Store(String),
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A CSV file could not be written.
+    #[error("{}: {source}", path.display())]
+    Csv {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: csv::Error,
+    },
+    /// A release directory is damaged: a file of it does not say what a release says.
+    #[error("{}: {message}", path.display())]
+    CorruptRelease {
+        /// The file concerned.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A usage problem: a bad argument value, a refused operation.
     #[error("{0}")]
     Usage(String),

@@ -11,7 +11,7 @@
 //!   a `oa:SpecificResource` `#target` whose `oa:hasSource` is the source and whose
 //!   selectors are `#quote`, an `oa:TextQuoteSelector`, and `#position`, an
 //!   `oa:TextPositionSelector` counted in code points);
-//! - `fg:sha256`, the fact's content hash (see [`fact_hash`]).
+//! - `fg:sha256`, the fact's content hash (see [`crate::hash::fact_hash`]).
 //!
 //! # Rationale
 //! RDF 1.1 statement nodes rather than RDF 1.2 triple terms or one named graph per
@@ -19,73 +19,12 @@
 //! is minted from the user's stable id so it survives edits across releases.
 
 use crate::fact::{Fact, Rank};
+use crate::hash::fact_hash;
+use crate::project::Minter;
 use crate::quote::QuoteMatch;
-use crate::source::{sha256_hex, Source};
+use crate::source::Source;
 use crate::vocab::{iri, DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA, XSD};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
-
-/// The default base IRI of minted resources.
-pub const DEFAULT_BASE_IRI: &str = "https://w3id.org/factgraph/";
-
-/// Mints the IRIs of facts, sources and releases under one base.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Minter {
-    base: String,
-}
-
-impl Minter {
-    /// A minter under `base`, which must be an absolute IRI ending in `/` or `#`.
-    pub fn new(base: &str) -> Result<Self, String> {
-        NamedNode::new(base)
-            .map_err(|e| format!("base IRI `{base}` is not an absolute IRI: {e}"))?;
-        if !base.ends_with('/') && !base.ends_with('#') {
-            return Err(format!("base IRI `{base}` must end with `/` or `#`"));
-        }
-        Ok(Self {
-            base: base.to_owned(),
-        })
-    }
-
-    /// The base IRI.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    /// Namespace of fact IRIs.
-    pub fn fact_ns(&self) -> String {
-        format!("{}fact/", self.base)
-    }
-
-    /// Namespace of source IRIs.
-    pub fn source_ns(&self) -> String {
-        format!("{}source/", self.base)
-    }
-
-    /// Namespace of release IRIs.
-    pub fn release_ns(&self) -> String {
-        format!("{}release/", self.base)
-    }
-
-    /// The IRI of a fact (its statement node).
-    pub fn fact(&self, id: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}{id}", self.fact_ns()))
-    }
-
-    /// A node that belongs to a fact's description (`#annotation`, `#quote`...).
-    pub fn fact_part(&self, id: &str, part: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}{id}#{part}", self.fact_ns()))
-    }
-
-    /// The IRI of a source.
-    pub fn source(&self, id: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}{id}", self.source_ns()))
-    }
-
-    /// The IRI of a release.
-    pub fn release(&self, version: &str) -> NamedNode {
-        NamedNode::new_unchecked(format!("{}{version}", self.release_ns()))
-    }
-}
 
 fn quad(s: &NamedNode, p: NamedNode, o: impl Into<Term>) -> Quad {
     Quad::new(s.clone(), p, o.into(), GraphName::DefaultGraph)
@@ -182,26 +121,4 @@ pub fn fact_quads(minter: &Minter, fact: &Fact, quote: &QuoteMatch) -> (Vec<Quad
         ));
     }
     (description, hash)
-}
-
-/// One quad as a canonical N-Quads line (with its newline).
-///
-/// Without blank nodes, oxrdf's N-Quads output is the RDFC-1.0 canonical form, so
-/// sorting these lines by bytes gives a canonical serialization of a set of quads.
-pub fn canonical_line(quad: &Quad) -> String {
-    format!("{quad} .\n")
-}
-
-/// The content hash of a fact.
-///
-/// Definition (what a verifier recomputes from any export): take every triple whose
-/// subject is the fact IRI or one of `<fact>#annotation`, `#target`, `#quote`,
-/// `#position`, except the `fg:sha256` triple itself; write each as a canonical
-/// N-Triples line (`S P O .\n`); sort the lines by their UTF-8 bytes; concatenate;
-/// sha256; lowercase hex. The plain `S P O` triple is not part of it (it is implied by
-/// `rdf:subject`/`rdf:predicate`/`rdf:object` and the rank).
-pub fn fact_hash(description: &[Quad]) -> String {
-    let mut lines: Vec<String> = description.iter().map(canonical_line).collect();
-    lines.sort_unstable();
-    sha256_hex(lines.concat().as_bytes())
 }

@@ -1,19 +1,23 @@
 //! factgraph: source-attributed facts to a versioned, citable knowledge graph.
 //!
 //! The pipeline is `sources + facts (CSV) + ontology (Turtle)` → [`pipeline::check`] →
-//! [`pipeline::build`] (quads, no I/O) → [`store`] (embedded Oxigraph) → [`export`]
-//! / [`query`]. See ARCHITECTURE.md for the map.
+//! [`pipeline::quads`] (lazy, no I/O) → the canonical sort ([`hash`]) → [`export`] /
+//! [`release`], or → [`store`] (embedded Oxigraph) → [`query`] / [`serve`]. See
+//! ARCHITECTURE.md for the map.
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod cite;
 pub mod diff;
 pub mod error;
 pub mod export;
 pub mod fact;
 pub mod graph;
+pub mod hash;
 pub mod literal;
 pub mod ontology;
 pub mod pipeline;
+pub mod project;
 pub mod query;
 pub mod quote;
 pub mod release;
@@ -25,5 +29,4 @@ pub mod verify;
 pub mod vocab;
 
 pub use error::{Diagnostic, Error, Result};
-pub use pipeline::working_store as store_for_query;
-pub use pipeline::Config;
+pub use project::Config;

@@ -10,6 +10,7 @@
 //! instead of a separate schema file so that there is one place to add a term.
 
 use crate::error::{Code, Diagnostic, Location};
+use crate::project::shown;
 use crate::vocab::{iri, FG, OWL, RDF, RDFS, XSD};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Quad, Term};
@@ -275,9 +276,4 @@ impl Ontology {
                 .map(|(n, ns)| (n.as_str(), ns.as_str())),
         )
     }
-}
-
-/// A path relative to the project root when it is inside it, for messages.
-pub fn shown(path: &Path, root: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }

@@ -1,71 +1,18 @@
-//! The pipeline: project layout, validation of all inputs, and graph building.
+//! The pipeline: validation of all inputs, and graph building.
 //!
 //! `check` reads the ontology, the sources table, every source file (once) and streams
-//! the facts table, collecting every problem; `build` maps what passed to quads.
+//! the facts table, collecting every problem; `quads` maps what passed to quads, lazily;
+//! `canonical` sorts them into the canonical lines and fact hashes.
 
 use crate::error::{Code, Diagnostic, Error, Result};
 use crate::fact::{self, Fact};
-use crate::graph::{self, Minter};
-use crate::ontology::{shown, Ontology};
+use crate::graph;
+use crate::ontology::Ontology;
+use crate::project::Config;
 use crate::quote::{Located, QuoteMatch};
 use crate::source::{self, Loaded};
 use oxigraph::model::Quad;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
-
-/// Where a project's inputs live, and how its IRIs are minted.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The project root (holds `ontology/`, `sources/`, `exports/`).
-    pub root: PathBuf,
-    /// The IRI minter (base IRI).
-    pub minter: Minter,
-}
-
-impl Config {
-    /// A project at `root` with a base IRI.
-    pub fn new(root: impl Into<PathBuf>, base_iri: &str) -> Result<Self> {
-        Ok(Self {
-            root: root.into(),
-            minter: Minter::new(base_iri).map_err(Error::Usage)?,
-        })
-    }
-
-    /// `sources/`: the source files and the two tables.
-    pub fn sources_dir(&self) -> PathBuf {
-        self.root.join("sources")
-    }
-
-    /// `sources/sources.csv`.
-    pub fn sources_table(&self) -> PathBuf {
-        self.sources_dir().join("sources.csv")
-    }
-
-    /// `sources/facts.csv`.
-    pub fn facts_table(&self) -> PathBuf {
-        self.sources_dir().join("facts.csv")
-    }
-
-    /// `ontology/`.
-    pub fn ontology_dir(&self) -> PathBuf {
-        self.root.join("ontology")
-    }
-
-    /// `exports/`: published releases.
-    pub fn exports_dir(&self) -> PathBuf {
-        self.root.join("exports")
-    }
-
-    /// `.factgraph/`: git-ignored caches (the persistent stores).
-    pub fn cache_dir(&self) -> PathBuf {
-        self.root.join(".factgraph")
-    }
-
-    /// A path as shown in messages (relative to the root).
-    pub fn shown(&self, path: &Path) -> PathBuf {
-        shown(path, &self.root)
-    }
-}
 
 /// A fact whose quote was found in its source.
 #[derive(Debug, Clone)]
@@ -219,7 +166,7 @@ pub fn quads<'a>(config: &'a Config, checked: &'a Checked) -> impl Iterator<Item
 /// fact id, from one pass (each fact's quads are generated once).
 pub fn canonical(config: &Config, checked: &Checked) -> (Vec<String>, BTreeMap<String, String>) {
     let mut hashes = BTreeMap::new();
-    let lines = crate::export::canonical_lines(quads_with(config, checked, |id, hash| {
+    let lines = crate::hash::canonical_lines(quads_with(config, checked, |id, hash| {
         hashes.insert(id.to_owned(), hash);
     }));
     (lines, hashes)
@@ -272,104 +219,4 @@ pub fn prefixes(config: &Config, ontology: &Ontology) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// A store ready to query.
-pub struct Queryable {
-    /// The store.
-    pub store: oxigraph::store::Store,
-    /// Prefixes to predeclare in queries.
-    pub prefixes: Vec<(String, String)>,
-    /// Where the on-disk store is, and whether it was reused (`persistent` feature).
-    pub on_disk: Option<(PathBuf, bool)>,
-}
-
-/// The store of the working inputs, ready to query, and the prefixes to predeclare.
-///
-/// In-memory builds check and load everything. With the `persistent` feature the
-/// store is looked up by [`inputs_key`] first, and only built when the inputs changed.
-pub fn working_store(config: &Config) -> Result<Queryable> {
-    let (ontology, problems) = Ontology::load(&config.ontology_dir(), &config.root);
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    let prefixes = prefixes(config, &ontology);
-    queryable(
-        config,
-        || inputs_key(config),
-        prefixes,
-        |store| {
-            let checked = checked(config)?;
-            crate::store::load(store, quads(config, &checked))
-        },
-    )
-}
-
-/// A store filled by `fill`: in memory, or (feature `persistent`) on disk under the
-/// content hash `key`, opened read-only when it was built before, in which case `fill`
-/// never runs and nothing is parsed.
-pub fn queryable(
-    config: &Config,
-    key: impl FnOnce() -> Result<String>,
-    prefixes: Vec<(String, String)>,
-    fill: impl FnOnce(&oxigraph::store::Store) -> Result<()>,
-) -> Result<Queryable> {
-    #[cfg(feature = "persistent")]
-    {
-        let key = key()?;
-        let (store, reused) =
-            crate::store::persistent::open_or_build(&config.cache_dir(), &key, fill)?;
-        let path = crate::store::persistent::path(&config.cache_dir(), &key);
-        Ok(Queryable {
-            store,
-            prefixes,
-            on_disk: Some((config.shown(&path), reused)),
-        })
-    }
-    #[cfg(not(feature = "persistent"))]
-    {
-        let _ = (config, key);
-        let store = crate::store::in_memory(std::iter::empty())?;
-        fill(&store)?;
-        Ok(Queryable {
-            store,
-            prefixes,
-            on_disk: None,
-        })
-    }
-}
-
-/// A content hash of everything the graph is built from: every file under
-/// `ontology/` and `sources/` (path and sha256), the base IRI and the tool version.
-pub fn inputs_key(config: &Config) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let mut files = Vec::new();
-    for dir in [config.ontology_dir(), config.sources_dir()] {
-        walk(&dir, &mut files)?;
-    }
-    files.sort();
-    let mut hasher = Sha256::new();
-    hasher.update(format!(
-        "factgraph {}\n{}\n",
-        env!("CARGO_PKG_VERSION"),
-        config.minter.base()
-    ));
-    for file in files {
-        let hash = source::sha256_file(&file).map_err(|e| Error::io(&file, e))?;
-        hasher.update(format!("{}\0{hash}\n", config.shown(&file).display()));
-    }
-    Ok(source::hex(&hasher.finalize()))
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

@@ -5,11 +5,11 @@
 //! own PREFIX lines take precedence.
 
 use crate::error::{Error, Result};
+use crate::store::Store;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::Term;
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
-use oxigraph::store::Store;
 use std::io::Write;
 
 /// How to print results.
@@ -76,12 +76,12 @@ pub fn run(
     let results = prepare(query, prefixes, cancel)?
         .on_store(store)
         .execute()
-        .map_err(|e| Error::QueryEvaluation(e.to_string()))?;
+        .map_err(|e| Error::QueryEvaluation(Box::new(e)))?;
     write_results(results, prefixes, format, out)
 }
 
-fn eval_error(e: impl std::fmt::Display) -> Error {
-    Error::QueryEvaluation(e.to_string())
+fn eval_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::QueryEvaluation(Box::new(e))
 }
 
 fn out_error(e: std::io::Error) -> Error {

@@ -4,14 +4,14 @@
 //! normalised (no newline or encoding fixes): changing one byte must show as a
 //! mismatch, because quote positions are only meaningful against those bytes.
 
+use crate::atomic::write_file;
 use crate::error::{self, Code, Diagnostic, Error, Location, Result};
+use crate::hash::{is_sha256_hex, sha256_hex};
 use crate::literal;
 use crate::quote::SourceText;
 use crate::table::{self, is_valid_id};
 use oxigraph::model::{Literal, NamedNode};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Columns of the sources table, in the order `add-source` writes them.
@@ -51,39 +51,6 @@ pub struct Source {
     pub retrieved: Option<Literal>,
     /// Line in the sources table.
     pub line: u64,
-}
-
-/// Lowercase hex sha256 of some bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lowercase hex of a digest.
-pub fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write as _;
-    digest.iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// Streams a file through sha256.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Reads and validates the sources table.
@@ -232,7 +199,7 @@ pub fn load_one(
 ) -> (Option<Loaded>, Vec<Diagnostic>) {
     let mut problems = Vec::new();
     let path = sources_dir.join(&source.file);
-    let shown = crate::ontology::shown(&path, root);
+    let shown = crate::project::shown(&path, root);
     let row = Location::file(table_shown).at_line(source.line);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
@@ -385,8 +352,8 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
 
     let articles = destination.parent().unwrap_or(sources_dir);
     std::fs::create_dir_all(articles).map_err(|e| Error::io(articles, e))?;
-    write_atomic(&destination, &bytes)?;
-    write_atomic(table_path, &table_bytes)?;
+    write_file(&destination, &bytes)?;
+    write_file(table_path, &table_bytes)?;
     Ok(Source {
         id,
         file: relative,
@@ -433,39 +400,6 @@ fn derive_id(name: &str) -> String {
     } else {
         id
     }
-}
-
-/// Writes a file through a temporary sibling and a rename, so readers never see half of
-/// it. The file keeps the permissions it had, or gets `0644` when new (a temporary
-/// file is created `0600`, which would otherwise leak into shared tables).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    let permissions = match std::fs::metadata(path) {
-        Ok(m) => Some(m.permissions()),
-        Err(_) => default_permissions(),
-    };
-    if let Some(permissions) = permissions {
-        std::fs::set_permissions(tmp.path(), permissions).map_err(|e| Error::io(path, e))?;
-    }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
-}
-
-#[cfg(unix)]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn default_permissions() -> Option<std::fs::Permissions> {
-    None
 }
 
 /// Where a source's file is.

@@ -1,4 +1,6 @@
-//! The embedded Oxigraph store: the only module that touches `oxigraph::store`.
+//! The embedded Oxigraph store: the only module that names `oxigraph::store`, and the
+//! only one that creates, fills or chooses a store (the working graph, one release, or
+//! every release in named graphs for `serve`).
 //!
 //! The default build uses Oxigraph's in-memory store, which needs no C++ toolchain;
 //! quads are streamed into it through the bulk loader.
@@ -12,11 +14,36 @@
 //! read-only and parses nothing.
 
 use crate::error::{Error, Result};
-use oxigraph::model::Quad;
-use oxigraph::store::Store;
+use crate::ontology::Ontology;
+use crate::pipeline;
+use crate::project::Config;
+use crate::release::ReleaseInfo;
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{NamedNode, Quad};
+use std::path::{Path, PathBuf};
 
-fn store_error(e: impl std::fmt::Display) -> Error {
-    Error::Store(e.to_string())
+pub use oxigraph::store::{LoaderError, StorageError, Store};
+
+fn store_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Store(Box::new(e))
+}
+
+/// Why an N-Quads file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file does not parse (the error carries its line and column) or the store
+    /// refused it.
+    #[error("cannot load {}: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parse or store error.
+        #[source]
+        source: LoaderError,
+    },
+    /// Reading the file or the store failed.
+    #[error(transparent)]
+    Project(#[from] Error),
 }
 
 /// Loads quads into a new in-memory store.
@@ -33,26 +60,187 @@ pub fn load(store: &Store, quads: impl IntoIterator<Item = Quad>) -> Result<()> 
     loader.commit().map_err(store_error)
 }
 
-/// Streams an N-Quads file into a store with the bulk loader (atomic: all or nothing);
-/// a syntax error names the file, line and column.
-pub fn load_nquads(store: &Store, path: &std::path::Path) -> Result<()> {
+/// Streams an N-Quads file into a store with the bulk loader (atomic: all or nothing),
+/// its default-graph quads going into `graph` when given; a syntax error names the
+/// file, line and column.
+pub fn load_nquads(
+    store: &Store,
+    path: &Path,
+    graph: Option<NamedNode>,
+) -> std::result::Result<(), LoadError> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut parser = RdfParser::from_format(RdfFormat::NQuads);
+    if let Some(graph) = graph {
+        parser = parser.with_default_graph(graph);
+    }
     let mut loader = store.bulk_loader();
     loader
-        .load_from_reader(
-            oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads),
-            std::io::BufReader::new(file),
-        )
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-    loader.commit().map_err(store_error)
+        .load_from_reader(parser, std::io::BufReader::new(file))
+        .map_err(|source| LoadError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    loader
+        .commit()
+        .map_err(|e| LoadError::Project(store_error(e)))
+}
+
+/// A store ready to query.
+pub struct Queryable {
+    /// The store.
+    pub store: Store,
+    /// Prefixes to predeclare in queries.
+    pub prefixes: Vec<(String, String)>,
+    /// Where the on-disk store is, and whether it was reused (`persistent` feature).
+    pub on_disk: Option<(PathBuf, bool)>,
+}
+
+/// The store of the working inputs, ready to query, and the prefixes to predeclare.
+///
+/// In-memory builds check and load everything. With the `persistent` feature the
+/// store is looked up by [`inputs_key`] first, and only built when the inputs changed.
+pub fn working(config: &Config) -> Result<Queryable> {
+    let (ontology, problems) = Ontology::load(&config.ontology_dir(), &config.root);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let prefixes = pipeline::prefixes(config, &ontology);
+    queryable(
+        config,
+        || inputs_key(config),
+        prefixes,
+        |store| {
+            let checked = pipeline::checked(config)?;
+            load(store, pipeline::quads(config, &checked))
+        },
+    )
+}
+
+/// A store filled by `fill`: in memory, or (feature `persistent`) on disk under the
+/// content hash `key`, opened read-only when it was built before, in which case `fill`
+/// never runs and nothing is parsed.
+fn queryable(
+    config: &Config,
+    key: impl FnOnce() -> Result<String>,
+    prefixes: Vec<(String, String)>,
+    fill: impl FnOnce(&Store) -> Result<()>,
+) -> Result<Queryable> {
+    #[cfg(feature = "persistent")]
+    {
+        let key = key()?;
+        let (store, reused) = persistent::open_or_build(&config.cache_dir(), &key, fill)?;
+        let path = persistent::path(&config.cache_dir(), &key);
+        Ok(Queryable {
+            store,
+            prefixes,
+            on_disk: Some((config.shown(&path), reused)),
+        })
+    }
+    #[cfg(not(feature = "persistent"))]
+    {
+        let _ = (config, key);
+        let store = in_memory(std::iter::empty())?;
+        fill(&store)?;
+        Ok(Queryable {
+            store,
+            prefixes,
+            on_disk: None,
+        })
+    }
+}
+
+/// A release's `graph.nq` loaded into a store for querying, with the prefixes its
+/// ontology declared. In-memory builds parse `graph.nq` on every call; with the
+/// `persistent` feature the store is kept under `.factgraph/store/release-<sha256 of
+/// graph.nq>/` (the whole release graph, so two releases never share a store) and
+/// reused.
+pub fn release(config: &Config, dir: &Path) -> Result<Queryable> {
+    let info = crate::release::read_info(dir)?;
+    let nq = dir.join("graph.nq");
+    let key = || -> Result<String> {
+        let hash = match info.files.get("graph.nq") {
+            Some((_, sha256)) => sha256.clone(),
+            None => crate::hash::sha256_file(&nq).map_err(|e| Error::io(&nq, e))?,
+        };
+        Ok(format!("release-{hash}"))
+    };
+    queryable(config, key, release_prefixes(config, &info), |store| {
+        load_nquads(store, &nq, None).map_err(|e| match e {
+            LoadError::Parse { path, source } => Error::CorruptRelease {
+                path,
+                message: source.to_string(),
+            },
+            LoadError::Project(e) => e,
+        })
+    })
+}
+
+/// Every release in `exports/` in one in-memory store, each in the named graph of its
+/// release IRI (oldest first).
+pub fn all_releases(releases: &[ReleaseInfo]) -> Result<Store, LoadError> {
+    let store = Store::new().map_err(store_error)?;
+    for info in releases {
+        let graph = NamedNode::new(&info.iri).map_err(|e| Error::CorruptRelease {
+            path: info.dir.join("release.ttl"),
+            message: format!("bad release IRI <{}>: {e}", info.iri),
+        })?;
+        load_nquads(&store, &info.dir.join("graph.nq"), Some(graph))?;
+    }
+    Ok(store)
+}
+
+/// The prefixes to predeclare for a release: those of its `release.ttl`, then the
+/// standard and minted ones it lacks.
+pub fn release_prefixes(config: &Config, info: &ReleaseInfo) -> Vec<(String, String)> {
+    let mut prefixes = info.prefixes.clone();
+    for (name, ns) in pipeline::prefixes(config, &crate::ontology::Ontology::default()) {
+        if !prefixes.iter().any(|(n, _)| *n == name) {
+            prefixes.push((name, ns));
+        }
+    }
+    prefixes
+}
+
+/// A content hash of everything the graph is built from: every file under
+/// `ontology/` and `sources/` (path and sha256), the base IRI and the tool version.
+pub fn inputs_key(config: &Config) -> Result<String> {
+    let mut files = Vec::new();
+    for dir in [config.ontology_dir(), config.sources_dir()] {
+        walk(&dir, &mut files)?;
+    }
+    files.sort();
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(format!(
+        "factgraph {}\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        config.minter.base()
+    ));
+    for file in files {
+        let hash = crate::hash::sha256_file(&file).map_err(|e| Error::io(&file, e))?;
+        hasher.update(format!("{}\0{hash}\n", config.shown(&file).display()));
+    }
+    Ok(crate::hash::hex(&hasher.finalize()))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// On-disk stores, keyed by the content hash of their inputs.
 #[cfg(feature = "persistent")]
 pub mod persistent {
-    use super::store_error;
+    use super::{store_error, Store};
     use crate::error::{Error, Result};
-    use oxigraph::store::Store;
     use std::path::{Path, PathBuf};
 
     /// Where the store for `key` lives under `cache_dir`.
@@ -76,11 +264,7 @@ pub mod persistent {
             ));
         }
         let parent = final_path.parent().unwrap_or(cache_dir);
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".building-")
-            .tempdir_in(parent)
-            .map_err(|e| Error::io(parent, e))?;
+        let tmp = crate::atomic::staging_dir(parent, ".building-")?;
         {
             let store = Store::open(tmp.path()).map_err(store_error)?;
             fill(&store)?;

@@ -14,7 +14,7 @@ const FREE_PORT: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOC
 
 /// Starts the server in this process over `project`.
 fn start(project: &Project, serving: Serving, limits: Limits) -> Running {
-    let config = Config::new(project.dir.path(), factgraph::graph::DEFAULT_BASE_IRI).unwrap();
+    let config = Config::new(project.dir.path(), factgraph::project::DEFAULT_BASE_IRI).unwrap();
     let dataset = serve::open(&config, &serving).unwrap();
     let service = serve::Service::new(dataset, limits).unwrap();
     serve::start(service, FREE_PORT, 16).unwrap()

@@ -1,0 +1,114 @@
+//! The published files: what `export` and `release` write, in one place.
+//!
+//! - [`columns`]: the column lists of `facts.csv` and `sources.csv` (header, cell order
+//!   and CSVW description of each, from one table per CSV);
+//! - [`tables`]: the CSV writers and the CSVW metadata, generated from those lists;
+//! - [`rdf`]: `graph.nq` (the sorted canonical lines) and Turtle streamed from them.
+//!
+//! Every writer sorts explicitly (never relying on store or hash-map order) and writes
+//! to a buffered stream, so the same inputs give byte-identical files on any machine.
+//! `export` writes its files into a temporary directory beside the destination and
+//! moves them into place only when all of them are complete ([`crate::atomic`]).
+
+pub mod columns;
+pub mod rdf;
+pub mod tables;
+
+pub use rdf::{data_lines, write_lines, write_turtle};
+pub use tables::{csvw_metadata, write_facts_csv, write_sources_csv};
+
+use crate::error::{Error, Result};
+use crate::hash::sha256_file;
+use crate::pipeline::{self, Checked};
+use crate::project::Config;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A written file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    /// File name inside its directory.
+    pub name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Lowercase hex sha256.
+    pub sha256: String,
+}
+
+/// What an export produced.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Number of sources.
+    pub sources: usize,
+    /// Number of facts.
+    pub facts: usize,
+    /// Number of distinct triples in the whole graph (`graph.nq`).
+    pub triples: usize,
+    /// The sha256 of the canonical (sorted N-Quads) graph.
+    pub graph_sha256: String,
+    /// The directory written.
+    pub dir: PathBuf,
+    /// The files written, by name.
+    pub files: Vec<FileInfo>,
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(path, e)
+}
+
+/// Checks and writes the three export files into `out`.
+pub fn export(config: &Config, out: &Path) -> Result<Summary> {
+    let checked = pipeline::checked(config)?;
+    let (lines, hashes) = pipeline::canonical(config, &checked);
+    let (files, triples, graph_sha256) = crate::atomic::write_dir(out, |dir| {
+        write_graph_files(dir, config, &checked, &hashes, &lines)
+    })?;
+    Ok(Summary {
+        sources: checked.sources.len(),
+        facts: checked.facts.len(),
+        triples,
+        graph_sha256,
+        dir: out.to_path_buf(),
+        files,
+    })
+}
+
+/// Writes `facts.ttl`, `facts.csv` and `graph.nq` into `dir` from the graph's sorted
+/// canonical lines; returns the files, the number of quads and the canonical graph hash
+/// (the sha256 of `graph.nq`).
+pub fn write_graph_files(
+    dir: &Path,
+    config: &Config,
+    checked: &Checked,
+    fact_hashes: &BTreeMap<String, String>,
+    lines: &[String],
+) -> Result<(Vec<FileInfo>, usize, String)> {
+    let ttl = dir.join("facts.ttl");
+    write_turtle(
+        &ttl,
+        &pipeline::prefixes(config, &checked.ontology),
+        data_lines(lines, checked),
+    )?;
+    let csv = dir.join("facts.csv");
+    write_facts_csv(&csv, config, checked, fact_hashes)?;
+    let nq = dir.join("graph.nq");
+    write_lines(&nq, lines)?;
+    let graph_sha256 = crate::hash::graph_sha256(lines);
+    let files = [ttl, csv, nq]
+        .iter()
+        .map(|p| file_info(p))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((files, lines.len(), graph_sha256))
+}
+
+/// Size and sha256 of a file.
+pub fn file_info(path: &Path) -> Result<FileInfo> {
+    Ok(FileInfo {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: std::fs::metadata(path).map_err(io(path))?.len(),
+        sha256: sha256_file(path).map_err(io(path))?,
+    })
+}

@@ -1,0 +1,98 @@
+//! Versioned releases: immutable, checksummed, diffable snapshots under `exports/`.
+//!
+//! `factgraph release` writes `exports/<version>/`:
+//!
+//! | file | what |
+//! |---|---|
+//! | `facts.ttl` | sources and facts (Turtle, as `export` writes it) |
+//! | `facts.csv` | one row per fact ([`crate::export::columns::FACTS`]) |
+//! | `facts.csv-metadata.json` | CSVW metadata describing `facts.csv` and `sources.csv` |
+//! | `sources.csv` | one row per source ([`crate::export::columns::SOURCES`]) |
+//! | `graph.nq` | the whole release: data graph + release description (sorted N-Quads) |
+//! | `release.ttl` | the release described with DCAT, VoID and SPDX checksums |
+//! | `CHANGES.md` | facts and sources added, removed, changed since the previous release |
+//! | `SHA256SUMS` | `sha256sum -c` input for every other file |
+//!
+//! # Versions
+//! By default `v1`, `v2`, … (one more than the largest `v<N>` in `exports/`). `--version`
+//! accepts any new name matching `[A-Za-z0-9][A-Za-z0-9._-]*` except the reserved
+//! `latest` and `working`. `ls` sorts `v10` before `v2`: the order of releases is the
+//! chain of `dcat:previousVersion` links in their `release.ttl`, and `exports/latest`
+//! (one line: the newest version) and `exports/releases.csv` (one row per release,
+//! oldest first) are derived from that chain and rewritten on every `release` run.
+//!
+//! # The data graph and its hash
+//! The *data graph* is the ontology, the sources and the facts: exactly what
+//! `factgraph export` writes as `graph.nq`. Its hash (`fg:graphSha256`) is the sha256
+//! of its canonical N-Quads lines (`S P O .\n`, no graph name) sorted by their UTF-8
+//! bytes, without duplicates. The graph has no blank nodes, so this sorted form is
+//! canonical (it equals RDFC-1.0 output) and the hash does not depend on file order.
+//!
+//! A release's `graph.nq` holds the data graph plus the release description, sorted.
+//! Every line of the release description has as subject the release IRI `R`
+//! (`<base>release/<version>`) or an IRI starting with `R/` (its distributions
+//! `R/<file>` and their checksums `R/<file>#sha256`); `release` refuses inputs whose
+//! data graph has such a subject. So, to recompute the hash from `graph.nq`:
+//!
+//! > drop every line that starts with `<R> ` or `<R/`; the remaining lines, in
+//! > order, are the data graph; their sha256 is `fg:graphSha256`.
+//!
+//! # What describes what
+//! `release.ttl` describes every file except itself and `SHA256SUMS` (a file cannot
+//! contain its own checksum): byte size, media type and sha256 of each. `graph.nq`
+//! contains the same description minus the triples about `graph.nq` itself (its
+//! `dcat:distribution` and `void:dataDump` links, its size and checksum).
+//! `SHA256SUMS` lists every other file, `release.ttl` and `graph.nq` included.
+//! `void:triples` counts the triples of the data graph.
+//!
+//! # Immutability and atomicity
+//! A release is built in a hidden temporary directory inside `exports/`
+//! (`.tmp-release-*`), each file flushed to disk, and renamed to `exports/<version>`
+//! only when complete. A run killed before the rename leaves only that hidden
+//! directory, which every command ignores (delete it at leisure); a release directory
+//! that exists is complete. An existing version is refused, and so is a release whose
+//! data graph hash equals the previous release's ([`Error::NoChanges`]). Nothing in an
+//! earlier release directory is ever opened for writing.
+//!
+//! The environment variable `FACTGRAPH_TEST_PAUSE_BEFORE_RENAME=<flag file>` is a
+//! test hook: when set, `release` writes the temporary directory's path to the flag
+//! file once every file is written, then waits until the flag file is deleted before
+//! renaming (so that a test can kill it at that point).
+
+pub mod catalogue;
+pub mod describe;
+pub mod index;
+pub mod publish;
+pub mod snapshot;
+
+pub use catalogue::{
+    list, next_version, read_info, resolve, validate_version, ReleaseInfo, RESERVED_NAMES,
+};
+pub use index::{index_csv, write_index};
+pub use publish::{build, release, Built, Options, Released, PAUSE_HOOK};
+pub use snapshot::{first_release_markdown, snapshot, snapshot_named, working_snapshot};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_checked() {
+        for ok in ["v1", "v10", "2026.1", "v1-rc.2"] {
+            validate_version(ok).unwrap();
+        }
+        for bad in ["", "../v1", ".v1", "v 1", "latest", "working", "v1/x"] {
+            assert!(validate_version(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn next_version_sorts_numerically() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(next_version(dir.path()).unwrap(), "v1");
+        for v in ["v2", "v10", "v9", "2026.1", "vx"] {
+            std::fs::create_dir(dir.path().join(v)).unwrap();
+        }
+        assert_eq!(next_version(dir.path()).unwrap(), "v11");
+    }
+}

@@ -1,0 +1,314 @@
+//! Publishing a release: plan (version, date, graph) → write the files into a hidden
+//! directory → describe them → commit (one rename), then refresh the index files.
+
+use super::catalogue::{list, next_version, read_info, validate_version, ReleaseInfo};
+use super::describe::{Description, DescriptionLines};
+use super::index::write_index;
+use super::snapshot::{first_release_markdown, snapshot};
+use crate::diff::{self, Changes, Snapshot, Table};
+use crate::error::{Error, Result};
+use crate::export::{self, file_info, FileInfo};
+use crate::hash::{canonical_lines, graph_sha256};
+use crate::pipeline::{self, Checked};
+use crate::project::Config;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The test hook that pauses a release before its final rename (see the module docs).
+pub const PAUSE_HOOK: &str = "FACTGRAPH_TEST_PAUSE_BEFORE_RENAME";
+
+/// What to release.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The version name; the next `vN` when absent.
+    pub version: Option<String>,
+    /// The release date.
+    pub date: NaiveDate,
+}
+
+/// What `release` did.
+#[derive(Debug, Clone)]
+pub struct Released {
+    /// The new release.
+    pub info: ReleaseInfo,
+    /// Every file written (`SHA256SUMS` included), by name.
+    pub files: Vec<FileInfo>,
+    /// Changes since the previous release (none for a first release).
+    pub changes: Option<Changes>,
+}
+
+fn usage(message: impl Into<String>) -> Error {
+    Error::Usage(message.into())
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(path, e)
+}
+
+/// The working inputs, checked and built, with their data graph lines and hash.
+pub struct Built {
+    /// What passed validation.
+    pub checked: Checked,
+    /// Each fact's content hash, by id.
+    pub fact_hashes: BTreeMap<String, String>,
+    /// The data graph as sorted canonical N-Quads lines.
+    pub lines: Vec<String>,
+    /// sha256 of `lines` concatenated.
+    pub graph_sha256: String,
+}
+
+/// Checks and builds the working inputs (any problem is an error).
+pub fn build(config: &Config) -> Result<Built> {
+    let checked = pipeline::checked(config)?;
+    let (lines, fact_hashes) = pipeline::canonical(config, &checked);
+    let graph_sha256 = graph_sha256(&lines);
+    Ok(Built {
+        checked,
+        fact_hashes,
+        lines,
+        graph_sha256,
+    })
+}
+
+fn pause_for_test(tmp: &Path) {
+    let Some(flag) = std::env::var_os(PAUSE_HOOK) else {
+        return;
+    };
+    let flag = PathBuf::from(flag);
+    if std::fs::write(&flag, tmp.display().to_string()).is_err() {
+        return;
+    }
+    while flag.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Publishes a new release of the working inputs under `exports/<version>/`.
+pub fn release(config: &Config, options: &Options) -> Result<Released> {
+    let mut plan = plan(config, options)?;
+    let staging = crate::atomic::staging_dir(&plan.exports, ".tmp-release-")?;
+    let (new, changes) = write_tables(config, &plan, staging.path())?;
+    let files = describe(config, &mut plan, staging.path())?;
+    drop(new);
+    let info = commit(&plan, staging)?;
+    let mut releases = plan.releases;
+    releases.push(info.clone());
+    write_index(&plan.exports, &releases)?;
+    Ok(Released {
+        info,
+        files,
+        changes,
+    })
+}
+
+/// Everything decided before a file is written: the version, its directory, the date,
+/// the earlier releases and the built graph.
+struct Plan {
+    exports: PathBuf,
+    version: String,
+    dest: PathBuf,
+    date: String,
+    releases: Vec<ReleaseInfo>,
+    built: Built,
+}
+
+impl Plan {
+    fn previous(&self) -> Option<&ReleaseInfo> {
+        self.releases.last()
+    }
+}
+
+/// Chooses the version and checks that the release may happen: a new version, a date
+/// not before the previous release's, inputs that are valid, do not describe the
+/// release's own IRI, and differ from the previous release.
+fn plan(config: &Config, options: &Options) -> Result<Plan> {
+    let exports = config.exports_dir();
+    let version = match &options.version {
+        Some(v) => {
+            validate_version(v)?;
+            v.clone()
+        }
+        None => next_version(&exports)?,
+    };
+    let dest = exports.join(&version);
+    if dest.exists() || dest.symlink_metadata().is_ok() {
+        return Err(Error::ReleaseExists {
+            version,
+            path: dest,
+        });
+    }
+    let releases = list(&exports)?;
+    write_index(&exports, &releases)?;
+    let date = options.date.format("%Y-%m-%d").to_string();
+    if let Some(p) = releases.last() {
+        if date < p.issued {
+            return Err(usage(format!(
+                "release date {date} is before {} ({}); releases are dated in order",
+                p.version, p.issued
+            )));
+        }
+    }
+    let built = build(config)?;
+    let own = DescriptionLines::new(config.minter.release(&version).as_str());
+    if let Some(line) = built.lines.iter().find(|l| own.contains(l)) {
+        return Err(usage(format!(
+            "the inputs describe the release's own IRI, which only `release` may do: {}",
+            line.trim_end()
+        )));
+    }
+    if let Some(p) = releases.last() {
+        if p.graph_sha256 == built.graph_sha256 {
+            return Err(Error::NoChanges {
+                previous: p.version.clone(),
+                graph_sha256: p.graph_sha256.clone(),
+            });
+        }
+    }
+    Ok(Plan {
+        exports,
+        version,
+        dest,
+        date,
+        releases,
+        built,
+    })
+}
+
+/// Writes the data files (`facts.ttl`, `facts.csv`, `sources.csv`, the CSVW
+/// metadata) and `CHANGES.md` into `dir`.
+fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, Option<Changes>)> {
+    let built = &plan.built;
+    let prefixes = pipeline::prefixes(config, &built.checked.ontology);
+    export::write_turtle(
+        &dir.join("facts.ttl"),
+        &prefixes,
+        export::data_lines(&built.lines, &built.checked),
+    )?;
+    export::write_facts_csv(
+        &dir.join("facts.csv"),
+        config,
+        &built.checked,
+        &built.fact_hashes,
+    )?;
+    export::write_sources_csv(&dir.join("sources.csv"), config, &built.checked)?;
+    let metadata = dir.join("facts.csv-metadata.json");
+    std::fs::write(
+        &metadata,
+        export::csvw_metadata(config, &plan.version, &plan.date),
+    )
+    .map_err(io(&metadata))?;
+
+    let new = Snapshot {
+        name: plan.version.clone(),
+        issued: Some(plan.date.clone()),
+        graph_sha256: built.graph_sha256.clone(),
+        triples: built.lines.len() as u64,
+        facts: Table::read(&dir.join("facts.csv"))?,
+        sources: Table::read(&dir.join("sources.csv"))?,
+    };
+    let changes = match plan.previous() {
+        Some(p) => Some(diff::compare(&snapshot(&p.dir)?, &new)),
+        None => None,
+    };
+    let changes_md = match &changes {
+        Some(c) => c.markdown(),
+        None => first_release_markdown(&new),
+    };
+    let changes_path = dir.join("CHANGES.md");
+    std::fs::write(&changes_path, changes_md).map_err(io(&changes_path))?;
+    Ok((new, changes))
+}
+
+/// Describes the written files: `graph.nq` (data graph plus the description minus
+/// what concerns `graph.nq` itself), `release.ttl` (the whole description) and
+/// `SHA256SUMS`; returns every file of the release, by name.
+fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo>> {
+    // The data lines become graph.nq's lines: moved, not copied (the graph is large).
+    let mut lines = std::mem::take(&mut plan.built.lines);
+    let plan = &*plan;
+    let built = &plan.built;
+    let release_iri = config.minter.release(&plan.version);
+    let description = Description {
+        release: release_iri.clone(),
+        version: &plan.version,
+        date: &plan.date,
+        previous: plan.previous(),
+        graph_sha256: &built.graph_sha256,
+        facts: built.checked.facts.len(),
+        sources: built.checked.sources.len(),
+        triples: lines.len(),
+    };
+    let mut files = [
+        "CHANGES.md",
+        "facts.csv",
+        "facts.csv-metadata.json",
+        "facts.ttl",
+        "sources.csv",
+    ]
+    .iter()
+    .map(|n| file_info(&dir.join(n)))
+    .collect::<Result<Vec<_>>>()?;
+    lines.extend(
+        description
+            .quads(&files)
+            .iter()
+            .map(crate::hash::canonical_line),
+    );
+    lines.sort_unstable();
+    lines.dedup();
+    let nq = dir.join("graph.nq");
+    export::write_lines(&nq, &lines)?;
+    drop(lines);
+    files.push(file_info(&nq)?);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut release_prefixes = pipeline::prefixes(config, &built.checked.ontology);
+    release_prefixes.push(("dist".to_owned(), format!("{}/", release_iri.as_str())));
+    export::write_turtle(
+        &dir.join("release.ttl"),
+        &release_prefixes,
+        canonical_lines(description.quads(&files)).iter(),
+    )?;
+    files.push(file_info(&dir.join("release.ttl"))?);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let sums: String = files
+        .iter()
+        .map(|f| format!("{}  {}\n", f.sha256, f.name))
+        .collect();
+    let sums_path = dir.join("SHA256SUMS");
+    std::fs::write(&sums_path, sums).map_err(io(&sums_path))?;
+    files.push(file_info(&sums_path)?);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
+/// Flushes the staged directory, makes it public and renames it to
+/// `exports/<version>` (refusing to replace a version published meanwhile).
+fn commit(plan: &Plan, staging: tempfile::TempDir) -> Result<ReleaseInfo> {
+    let dir = staging.path();
+    crate::atomic::sync_files(dir)?;
+    crate::atomic::make_public(dir, true)?;
+    pause_for_test(dir);
+    let (version, dest) = (&plan.version, &plan.dest);
+    // A non-empty directory is never replaced by rename(2): if another run published
+    // this version meanwhile, the rename fails and ours is discarded.
+    if dest.exists() {
+        return Err(Error::ReleaseExists {
+            version: version.clone(),
+            path: dest.clone(),
+        });
+    }
+    std::fs::rename(dir, dest).map_err(|e| {
+        if dest.exists() {
+            Error::ReleaseExists {
+                version: version.clone(),
+                path: dest.clone(),
+            }
+        } else {
+            Error::io(dest, e)
+        }
+    })?;
+    let _ = staging.keep();
+    crate::atomic::sync_dir(&plan.exports);
+    read_info(dest)
+}

@@ -1,0 +1,139 @@
+//! The served dataset: a store loaded with the working graph, one release, or every
+//! release in its own named graph, and the endpoints that query it.
+
+use super::{ServeError, Serving};
+use crate::error::Error;
+use crate::project::Config;
+use crate::release;
+use crate::store::{LoadError, Store};
+use oxigraph::model::NamedNode;
+
+/// One SPARQL endpoint path and the default graph its queries see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `/sparql` or `/sparql/vN`.
+    pub path: String,
+    /// The named graph used as the default graph (`None`: the store's default graph).
+    pub default_graph: Option<NamedNode>,
+    /// What it serves, for humans.
+    pub label: String,
+}
+
+/// A loaded store, its prefixes and its endpoints.
+pub struct Dataset {
+    pub(super) store: Store,
+    pub(super) prefixes: Vec<(String, String)>,
+    pub(super) endpoints: Vec<Endpoint>,
+    pub(super) named_graphs: Vec<NamedNode>,
+    pub(super) description: String,
+}
+
+impl Dataset {
+    /// The endpoints, `/sparql` first.
+    pub fn endpoints(&self) -> &[Endpoint] {
+        &self.endpoints
+    }
+
+    /// The release graphs (empty unless serving every release).
+    pub fn named_graphs(&self) -> &[NamedNode] {
+        &self.named_graphs
+    }
+
+    /// What is served, for humans ("the working graph", "release v2"...).
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The number of quads loaded.
+    pub fn len(&self) -> Result<usize, Error> {
+        self.store.len().map_err(|e| Error::Store(Box::new(e)))
+    }
+
+    /// Whether nothing is loaded.
+    pub fn is_empty(&self) -> Result<bool, Error> {
+        Ok(self.len()? == 0)
+    }
+}
+
+/// Builds or loads what `serving` names.
+pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> {
+    let main = |label: String, default_graph| Endpoint {
+        path: "/sparql".into(),
+        default_graph,
+        label,
+    };
+    match serving {
+        Serving::Working => {
+            let working = crate::store::working(project)?;
+            Ok(Dataset {
+                store: working.store,
+                prefixes: working.prefixes,
+                endpoints: vec![main("the working graph".into(), None)],
+                named_graphs: Vec::new(),
+                description: "the working graph".into(),
+            })
+        }
+        Serving::Release(name) => {
+            let dir = release::resolve(project, name)?;
+            let opened = crate::store::release(project, &dir)?;
+            let label = format!("release {}", release::read_info(&dir)?.version);
+            Ok(Dataset {
+                store: opened.store,
+                prefixes: opened.prefixes,
+                endpoints: vec![main(label.clone(), None)],
+                named_graphs: Vec::new(),
+                description: label,
+            })
+        }
+        Serving::AllReleases => {
+            let exports = project.exports_dir();
+            let all = release::list(&exports)?;
+            let newest = all.last().ok_or_else(|| ServeError::NoReleases {
+                dir: project.shown(&exports),
+            })?;
+            let graph_of = |info: &release::ReleaseInfo| {
+                NamedNode::new(&info.iri).map_err(|e| {
+                    Error::Usage(format!(
+                        "{}: bad release IRI <{}>: {e}",
+                        project.shown(&info.dir.join("release.ttl")).display(),
+                        info.iri
+                    ))
+                })
+            };
+            let mut endpoints = vec![main(
+                format!("release {} (newest)", newest.version),
+                Some(graph_of(newest)?),
+            )];
+            let mut named_graphs = Vec::new();
+            for info in &all {
+                let graph = graph_of(info)?;
+                endpoints.push(Endpoint {
+                    path: format!("/sparql/{}", info.version),
+                    default_graph: Some(graph.clone()),
+                    label: format!("release {}", info.version),
+                });
+                named_graphs.push(graph);
+            }
+            let store = crate::store::all_releases(&all).map_err(|e| match e {
+                LoadError::Parse { path, source } => ServeError::Release { path, source },
+                LoadError::Project(e) => ServeError::Project(e),
+            })?;
+            let prefixes = crate::store::release_prefixes(project, newest);
+            Ok(Dataset {
+                store,
+                prefixes,
+                endpoints,
+                named_graphs,
+                description: format!(
+                    "{} release(s) ({}), newest {}",
+                    all.len(),
+                    all.iter()
+                        .map(|r| r.version.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    newest.version
+                ),
+            })
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Running a query under the watchdog and serializing its results within the limits.
+
+use super::{response, Params, Reject, Service};
+use crate::query;
+use crate::serve::{negotiate, Endpoint, Kind, Negotiated};
+use oxhttp::model::header::VARY;
+use oxhttp::model::{Body, HeaderValue, Response, StatusCode};
+use oxigraph::io::{RdfFormat, RdfSerializer};
+use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
+use oxigraph::sparql::results::QueryResultsSerializer;
+use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
+use std::fmt;
+
+impl Service {
+    pub(super) fn run(
+        &self,
+        endpoint: &Endpoint,
+        text: &str,
+        params: &Params,
+        accept: Option<&str>,
+    ) -> Result<(Response<Body>, Option<usize>), Reject> {
+        let token = CancellationToken::new();
+        let mut prepared = query::prepare(text, &self.dataset.prefixes, Some(token.clone()))
+            .map_err(|e| Reject::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+        let iri = |iri: &String| {
+            NamedNode::new(iri).map_err(|e| {
+                Reject::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("bad graph IRI `{iri}`: {e}"),
+                )
+            })
+        };
+        if params.union_default_graph {
+            prepared.dataset_mut().set_default_graph_as_union();
+        } else if !params.default_graphs.is_empty() || !params.named_graphs.is_empty() {
+            // The protocol's dataset replaces the query's own FROM / FROM NAMED.
+            let default = params
+                .default_graphs
+                .iter()
+                .map(|g| iri(g).map(GraphName::from))
+                .collect::<Result<Vec<_>, _>>()?;
+            let named = params
+                .named_graphs
+                .iter()
+                .map(|g| iri(g).map(NamedOrBlankNode::from))
+                .collect::<Result<Vec<_>, _>>()?;
+            prepared.dataset_mut().set_default_graph(default);
+            prepared.dataset_mut().set_available_named_graphs(named);
+        } else if let Some(graph) = &endpoint.default_graph {
+            if prepared.dataset().is_default_dataset() {
+                prepared
+                    .dataset_mut()
+                    .set_default_graph(vec![graph.clone().into()]);
+            }
+        }
+        let _armed = self.watchdog.arm(token.clone(), self.limits.timeout);
+        let results = prepared
+            .on_store(&self.dataset.store)
+            .execute()
+            .map_err(|e| self.evaluation_failed(&e, &token))?;
+        let kind = match results {
+            QueryResults::Graph(_) => Kind::Graph,
+            _ => Kind::Results,
+        };
+        let format = negotiate::from_params(kind, &params.formats)
+            .or_else(|| negotiate(kind, accept))
+            .ok_or_else(|| {
+                Reject::new(
+                    StatusCode::NOT_ACCEPTABLE,
+                    format!(
+                        "none of the accepted media types ({}) is available for this query; use one of: {}",
+                        accept.unwrap_or_default(),
+                        negotiate::offered(kind)
+                    ),
+                )
+            })?;
+        let (body, rows) = self.serialize(results, format, &token)?;
+        let mut r = response(StatusCode::OK, format.content_type(), body);
+        r.headers_mut()
+            .insert(VARY, HeaderValue::from_static("Accept"));
+        Ok((r, Some(rows)))
+    }
+
+    fn evaluation_failed(&self, error: &dyn fmt::Display, token: &CancellationToken) -> Reject {
+        if token.is_cancelled() {
+            Reject::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the query was stopped after the server's time limit of {} s (--timeout); narrow it down or add a LIMIT",
+                    self.limits.timeout.as_secs_f64()
+                ),
+            )
+        } else {
+            Reject::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("SPARQL evaluation failed: {error}"),
+            )
+        }
+    }
+
+    fn too_many(&self, what: &str) -> Reject {
+        Reject::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "the result has more than {} {what} (the server's limit, --max-rows); add a LIMIT (and OFFSET to page through it)",
+                self.limits.max_rows
+            ),
+        )
+    }
+
+    fn serialize(
+        &self,
+        results: QueryResults<'_>,
+        format: Negotiated,
+        token: &CancellationToken,
+    ) -> Result<(Vec<u8>, usize), Reject> {
+        let failed = |e: &dyn fmt::Display| {
+            Reject::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot write the results: {e}"),
+            )
+        };
+        let eval = |e: QueryEvaluationError| self.evaluation_failed(&e, token);
+        match (results, format) {
+            (QueryResults::Solutions(solutions), Negotiated::Results(f)) => {
+                let mut writer = QueryResultsSerializer::from_format(f)
+                    .serialize_solutions_to_writer(Vec::new(), solutions.variables().to_vec())
+                    .map_err(|e| failed(&e))?;
+                let mut rows = 0;
+                for solution in solutions {
+                    let solution = solution.map_err(eval)?;
+                    rows += 1;
+                    if rows > self.limits.max_rows {
+                        return Err(self.too_many("rows"));
+                    }
+                    writer.serialize(&solution).map_err(|e| failed(&e))?;
+                }
+                Ok((writer.finish().map_err(|e| failed(&e))?, rows))
+            }
+            (QueryResults::Boolean(value), Negotiated::Results(f)) => {
+                let body = QueryResultsSerializer::from_format(f)
+                    .serialize_boolean_to_writer(Vec::new(), value)
+                    .map_err(|e| failed(&e))?;
+                Ok((body, 1))
+            }
+            (QueryResults::Graph(triples), Negotiated::Graph(f)) => {
+                let mut serializer = RdfSerializer::from_format(f);
+                if matches!(f, RdfFormat::Turtle | RdfFormat::RdfXml) {
+                    for (name, ns) in &self.dataset.prefixes {
+                        serializer = serializer.with_prefix(name, ns).map_err(|e| failed(&e))?;
+                    }
+                }
+                let mut writer = serializer.for_writer(Vec::new());
+                let mut rows = 0;
+                for triple in triples {
+                    let triple = triple.map_err(eval)?;
+                    rows += 1;
+                    if rows > self.limits.max_rows {
+                        return Err(self.too_many("triples"));
+                    }
+                    writer.serialize_triple(&triple).map_err(|e| failed(&e))?;
+                }
+                Ok((writer.finish().map_err(|e| failed(&e))?, rows))
+            }
+            _ => Err(failed(&"the negotiated format does not fit the query form")),
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! A release's files against `SHA256SUMS` and `release.ttl`.
+
+use super::super::{Problem, Report};
+use super::{FileCheck, FileStatus, ReleaseDetails};
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Hashes every file and compares with `SHA256SUMS` and `release.ttl`.
+pub(super) fn check_files(
+    dir: &Path,
+    info: Option<&crate::release::ReleaseInfo>,
+    details: &mut ReleaseDetails,
+    report: &mut Report,
+) -> Result<()> {
+    let mut present: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            report.problems.push(Problem::new(
+                "extra-file",
+                name,
+                "a release holds no directories",
+            ));
+            continue;
+        }
+        let bytes = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, e))?
+            .len();
+        let sha = crate::hash::sha256_file(&path).map_err(|e| Error::io(&path, e))?;
+        present.insert(name, (bytes, sha));
+    }
+    let sums: Option<BTreeMap<String, String>> = match std::fs::read(dir.join("SHA256SUMS")) {
+        Ok(bytes) => Some(parse_sums(&bytes, report)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(dir.join("SHA256SUMS"), e)),
+    };
+    let declared = info.map(|i| &i.files);
+    let mut names: BTreeSet<String> = present.keys().cloned().collect();
+    names.extend(sums.iter().flat_map(|s| s.keys().cloned()));
+    names.extend(declared.iter().flat_map(|d| d.keys().cloned()));
+    names.insert("SHA256SUMS".into());
+    names.insert("release.ttl".into());
+    for name in names {
+        let actual = present.get(&name);
+        let in_sums = sums.as_ref().and_then(|s| s.get(&name)).cloned();
+        let in_ttl = declared.and_then(|d| d.get(&name)).cloned();
+        let mut check = FileCheck {
+            name: name.clone(),
+            status: FileStatus::Ok,
+            sha256sums: in_sums.clone(),
+            declared_sha256: in_ttl.as_ref().map(|t| t.1.clone()),
+            declared_bytes: in_ttl.as_ref().map(|t| t.0),
+            actual_sha256: actual.map(|a| a.1.clone()),
+            actual_bytes: actual.map(|a| a.0),
+        };
+        let expected_by_sums = name != "SHA256SUMS";
+        let expected_by_ttl = name != "SHA256SUMS" && name != "release.ttl";
+        let Some((bytes, sha)) = actual else {
+            check.status = FileStatus::Missing;
+            report.problems.push(Problem::new(
+                "missing-file",
+                name.as_str(),
+                "the file is missing from the release",
+            ));
+            details.files.push(check);
+            continue;
+        };
+        if (sums.is_none() || !expected_by_sums || in_sums.is_none())
+            && (info.is_none() || !expected_by_ttl || in_ttl.is_none())
+            && name != "SHA256SUMS"
+            && name != "release.ttl"
+        {
+            check.status = FileStatus::Extra;
+            report.problems.push(Problem::new(
+                "extra-file",
+                name.as_str(),
+                "neither SHA256SUMS nor release.ttl lists this file",
+            ));
+            details.files.push(check);
+            continue;
+        }
+        if sums.is_some() && expected_by_sums && in_sums.is_none() {
+            report.problems.push(Problem::new(
+                "undeclared-file",
+                "SHA256SUMS",
+                format!("{name} is not listed"),
+            ));
+        }
+        if info.is_some() && expected_by_ttl && in_ttl.is_none() {
+            report.problems.push(Problem::new(
+                "undeclared-file",
+                "release.ttl",
+                format!("{name} has no dcat:distribution"),
+            ));
+        }
+        if let Some(expected) = &in_sums {
+            if expected != sha {
+                check.status = FileStatus::Changed;
+                report.problems.push(Problem::new(
+                    "hash-mismatch",
+                    name.as_str(),
+                    format!("sha256 is {sha}, SHA256SUMS says {expected}"),
+                ));
+            }
+        }
+        if let Some((declared_bytes, declared_sha)) = &in_ttl {
+            if declared_bytes != bytes {
+                check.status = FileStatus::Changed;
+                report.problems.push(Problem::new(
+                    "size-mismatch",
+                    name.as_str(),
+                    format!("{bytes} bytes, release.ttl declares dcat:byteSize {declared_bytes}"),
+                ));
+            }
+            if declared_sha != sha {
+                check.status = FileStatus::Changed;
+                report.problems.push(Problem::new(
+                    "hash-mismatch",
+                    name.as_str(),
+                    format!("sha256 is {sha}, release.ttl declares {declared_sha}"),
+                ));
+            }
+        }
+        details.files.push(check);
+    }
+    if sums.is_none() {
+        report.problems.push(Problem::new(
+            "missing-file",
+            "SHA256SUMS",
+            "the release has no SHA256SUMS",
+        ));
+    }
+    Ok(())
+}
+
+/// `sha256sum` output: `<hex>  <name>` (or `<hex> *<name>`) per line.
+pub(super) fn parse_sums(bytes: &[u8], report: &mut Report) -> BTreeMap<String, String> {
+    let mut sums = BTreeMap::new();
+    for (i, line) in String::from_utf8_lossy(bytes).lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let parsed = line.split_once(' ').and_then(|(hash, rest)| {
+            let name = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('*'))?;
+            (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| (name.to_owned(), hash.to_ascii_lowercase()))
+        });
+        match parsed {
+            Some((name, hash)) => {
+                sums.insert(name, hash);
+            }
+            None => report.problems.push(Problem::new(
+                "bad-sha256sums",
+                format!("SHA256SUMS:{}", i + 1),
+                "not a `<sha256>  <file>` line",
+            )),
+        }
+    }
+    sums
+}

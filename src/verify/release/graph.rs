@@ -1,0 +1,318 @@
+//! Streaming `graph.nq` and `facts.ttl`: the data graph hash, the release description
+//! and each fact's group of lines, hashed and dropped as the stream passes it.
+
+use super::super::{Citation, Problem, Report};
+use crate::error::{Error, Result};
+use crate::hash::hex;
+use crate::vocab::{FG, OA, PROV, RDF};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::{Quad, Term};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::BufRead;
+use std::path::Path;
+
+/// What the graph says about each fact and source.
+#[derive(Debug, Default)]
+pub(super) struct GraphFacts {
+    /// Fact IRI → (fact id, declared hash, recomputed hash).
+    pub(super) hashes: BTreeMap<String, (String, String, String)>,
+    /// Facts to re-check against their sources.
+    pub(super) citations: Vec<(String, Citation)>,
+    /// Source IRI → (source id, file, sha256).
+    pub(super) sources: BTreeMap<String, (String, String, String)>,
+}
+
+pub(super) struct Scan {
+    pub(super) graph_sha256: String,
+    pub(super) description: BTreeSet<String>,
+    pub(super) unsorted_at: Option<u64>,
+}
+
+/// The subject of a canonical line (`<…>`), if it is an IRI.
+pub(super) fn subject(line: &str) -> Option<&str> {
+    line.starts_with('<')
+        .then(|| line.find("> ").map(|i| &line[..=i]))
+        .flatten()
+}
+
+/// For a fact's part (`<F#annotation>`, `#target`, `#quote`, `#position`): `<F>`.
+pub(super) fn group_of(subject: &str) -> Option<String> {
+    let (base, part) = subject.rsplit_once('#')?;
+    matches!(part, "annotation>" | "target>" | "quote>" | "position>").then(|| format!("{base}>"))
+}
+
+/// Groups canonical lines by fact node as they stream past (sorted input), and hands
+/// each complete group to [`GraphFacts::finish_group`].
+#[derive(Default)]
+pub(super) struct Grouper {
+    open: HashMap<String, Vec<String>>,
+    previous: Option<String>,
+}
+
+impl Grouper {
+    fn push(&mut self, line: String, facts: &mut GraphFacts) {
+        let Some(s) = subject(&line).map(str::to_owned) else {
+            return;
+        };
+        if self.previous.as_deref() != Some(s.as_str()) {
+            if let Some(previous) = self.previous.take() {
+                // `<P>`'s lines are contiguous and follow all of `<P#…>`'s.
+                if group_of(&previous).is_none() {
+                    if let Some(lines) = self.open.remove(&previous) {
+                        facts.finish_group(&previous, lines);
+                    }
+                }
+            }
+            self.previous = Some(s.clone());
+        }
+        let group = group_of(&s).unwrap_or(s);
+        self.open.entry(group).or_default().push(line);
+    }
+
+    fn finish(mut self, facts: &mut GraphFacts) {
+        let mut rest: Vec<(String, Vec<String>)> = self.open.drain().collect();
+        rest.sort();
+        for (group, lines) in rest {
+            facts.finish_group(&group, lines);
+        }
+    }
+}
+
+impl GraphFacts {
+    fn finish_group(&mut self, node: &str, lines: Vec<String>) {
+        let is = |class: &str| {
+            let typed = format!("{node} <{RDF}type> <{FG}{class}> .\n");
+            lines.contains(&typed)
+        };
+        if is("Fact") {
+            let sha_prefix = format!("{node} <{FG}sha256> \"");
+            let declared = lines
+                .iter()
+                .find_map(|l| l.strip_prefix(&sha_prefix))
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default()
+                .to_owned();
+            let mut description: Vec<&String> = lines
+                .iter()
+                .filter(|l| !l.starts_with(&sha_prefix))
+                .collect();
+            description.sort_unstable();
+            let mut hasher = Sha256::new();
+            for l in &description {
+                hasher.update(l.as_bytes());
+            }
+            let computed = hex(&hasher.finalize());
+            let quads = parse_lines(&lines);
+            let iri = node.trim_start_matches('<').trim_end_matches('>');
+            let value = |s: &str, p: String| -> Option<String> {
+                let s = s.trim_start_matches('<').trim_end_matches('>');
+                quads.iter().find_map(|q| {
+                    let subject = match &q.subject {
+                        oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str(),
+                        _ => "",
+                    };
+                    (subject == s && q.predicate.as_str() == p).then(|| match &q.object {
+                        Term::Literal(l) => l.value().to_owned(),
+                        Term::NamedNode(n) => n.as_str().to_owned(),
+                        other => other.to_string(),
+                    })
+                })
+            };
+            let fact_id = value(node, format!("{FG}factId")).unwrap_or_else(|| iri.to_owned());
+            let position = format!("<{iri}#position>");
+            let number =
+                |p: &str| value(&position, format!("{OA}{p}")).and_then(|v| v.parse().ok());
+            if let (Some(source), Some(quote)) = (
+                value(node, format!("{PROV}wasDerivedFrom")),
+                value(&format!("<{iri}#quote>"), format!("{OA}exact")),
+            ) {
+                self.citations.push((
+                    source.clone(),
+                    Citation {
+                        fact_id: fact_id.clone(),
+                        source_id: source,
+                        quote,
+                        recorded: number("start").zip(number("end")),
+                    },
+                ));
+            }
+            self.hashes
+                .insert(iri.to_owned(), (fact_id, declared, computed));
+        } else if is("SourceArticle") {
+            let quads = parse_lines(&lines);
+            let value = |p: &str| {
+                quads.iter().find_map(|q| match &q.object {
+                    Term::Literal(l) if q.predicate.as_str() == format!("{FG}{p}") => {
+                        Some(l.value().to_owned())
+                    }
+                    _ => None,
+                })
+            };
+            let iri = node.trim_start_matches('<').trim_end_matches('>');
+            self.sources.insert(
+                iri.to_owned(),
+                (
+                    value("sourceId").unwrap_or_default(),
+                    value("file").unwrap_or_default(),
+                    value("sha256").unwrap_or_default(),
+                ),
+            );
+        }
+    }
+}
+
+pub(super) fn parse_lines(lines: &[String]) -> Vec<Quad> {
+    RdfParser::from_format(RdfFormat::NQuads)
+        .for_slice(lines.concat().as_bytes())
+        .filter_map(std::result::Result::ok)
+        .collect()
+}
+
+/// Streams `graph.nq`: data graph hash, release description lines, fact groups.
+pub(super) fn scan_graph_nq(
+    path: &Path,
+    release: Option<&str>,
+    facts: &mut GraphFacts,
+) -> Result<Scan> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut hasher = Sha256::new();
+    let mut description = BTreeSet::new();
+    let mut unsorted_at = None;
+    let mut previous = String::new();
+    let mut line = String::new();
+    let mut number = 0u64;
+    let mut grouper = Grouper::default();
+    let rule = release.map(crate::release::describe::DescriptionLines::new);
+    loop {
+        line.clear();
+        let n = reader
+            .read_line(&mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        if !line.ends_with('\n') {
+            line.push('\n');
+        }
+        if unsorted_at.is_none() && number > 1 && line <= previous {
+            unsorted_at = Some(number);
+        }
+        previous.clone_from(&line);
+        if rule.as_ref().is_some_and(|r| r.contains(&line)) {
+            description.insert(line.clone());
+            continue;
+        }
+        hasher.update(line.as_bytes());
+        grouper.push(line.clone(), facts);
+    }
+    grouper.finish(facts);
+    Ok(Scan {
+        graph_sha256: hex(&hasher.finalize()),
+        description,
+        unsorted_at,
+    })
+}
+
+/// Streams `facts.ttl` into fact groups (it is written sorted by subject).
+pub(super) fn scan_turtle(path: &Path, facts: &mut GraphFacts, report: &mut Report) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut grouper = Grouper::default();
+    for quad in RdfParser::from_format(RdfFormat::Turtle).for_reader(std::io::BufReader::new(file))
+    {
+        match quad {
+            Ok(q) => grouper.push(crate::hash::canonical_line(&q), facts),
+            Err(e) => {
+                report
+                    .problems
+                    .push(Problem::new("bad-turtle", "facts.ttl", e.to_string()));
+                break;
+            }
+        }
+    }
+    grouper.finish(facts);
+    Ok(())
+}
+
+/// The release description in `graph.nq` must be `release.ttl`'s, minus the triples
+/// about `graph.nq` itself.
+pub(super) fn compare_description(
+    dir: &Path,
+    info: &crate::release::ReleaseInfo,
+    in_graph: &BTreeSet<String>,
+    report: &mut Report,
+) {
+    let Ok(file) = std::fs::File::open(dir.join("release.ttl")) else {
+        return;
+    };
+    let nq = format!("<{}/graph.nq", info.iri);
+    let from_ttl: BTreeSet<String> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_reader(std::io::BufReader::new(file))
+        .filter_map(std::result::Result::ok)
+        .map(|q| crate::hash::canonical_line(&q))
+        .filter(|l| !l.starts_with(&nq) && !l.contains(&format!(" {nq}> .")))
+        .collect();
+    let only_ttl = from_ttl.difference(in_graph).count();
+    let only_graph = in_graph.difference(&from_ttl).count();
+    if only_ttl + only_graph > 0 {
+        report.problems.push(Problem::new(
+            "description-mismatch",
+            "release.ttl",
+            format!(
+                "release.ttl and the release description in graph.nq disagree ({only_ttl} triple(s) only in release.ttl, {only_graph} only in graph.nq)"
+            ),
+        ));
+    }
+}
+
+pub(super) fn report_fact_hashes(
+    file: &str,
+    hashes: &BTreeMap<String, (String, String, String)>,
+    report: &mut Report,
+) {
+    for (iri, (id, declared, computed)) in hashes {
+        if declared != computed {
+            report.problems.push(Problem::new(
+                "fact-hash-mismatch",
+                file,
+                format!(
+                    "fact {id} <{iri}>: its triples hash to {computed}, but its fg:sha256 says {}; the fact was edited",
+                    if declared.is_empty() { "nothing" } else { declared }
+                ),
+            ));
+        }
+    }
+}
+
+pub(super) fn compare_fact_sets(
+    graph: &BTreeMap<String, (String, String, String)>,
+    ttl: &BTreeMap<String, (String, String, String)>,
+    report: &mut Report,
+) {
+    for (iri, (id, declared, _)) in graph {
+        match ttl.get(iri) {
+            None => report.problems.push(Problem::new(
+                "fact-set-mismatch",
+                "facts.ttl",
+                format!("fact {id} <{iri}> is in graph.nq but not in facts.ttl"),
+            )),
+            Some((_, other, _)) if other != declared => report.problems.push(Problem::new(
+                "fact-set-mismatch",
+                "facts.ttl",
+                format!("fact {id} has fg:sha256 {other} in facts.ttl but {declared} in graph.nq"),
+            )),
+            Some(_) => {}
+        }
+    }
+    for (iri, (id, _, _)) in ttl {
+        if !graph.contains_key(iri) {
+            report.problems.push(Problem::new(
+                "fact-set-mismatch",
+                "graph.nq",
+                format!("fact {id} <{iri}> is in facts.ttl but not in graph.nq"),
+            ));
+        }
+    }
+}
