@@ -20,3 +20,5 @@ mod cite;
 mod verify_release;
 // `serve`: the SPARQL endpoint over HTTP (formats, limits, read-only, releases, Ctrl-C).
 mod serve;
+// ARCHITECTURE.md's invariants, checked on the sources (store boundary, sizes, no cycles).
+mod architecture;
