@@ -126,3 +126,49 @@ pub fn shorten(quote: &str) -> String {
         short
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quote::SourceText;
+
+    fn judge(text: &str, quote: &str, recorded: Option<(usize, usize)>) -> FactReport {
+        let text = SourceText::new(text.to_owned());
+        let mut matcher = Matcher::new(&text);
+        let citation = Citation {
+            fact_id: "f1".into(),
+            source_id: "s1".into(),
+            quote: quote.into(),
+            recorded,
+        };
+        classify(&mut matcher, &citation, false)
+    }
+
+    const TEXT: &str = "The bridge opened in 1932. It was painted red in 1950.";
+
+    #[test]
+    fn at_its_recorded_positions_is_ok() {
+        let report = judge(TEXT, "opened in 1932", Some((11, 25)));
+        assert_eq!(report.status, FactStatus::Ok, "{}", report.message);
+    }
+
+    #[test]
+    fn elsewhere_is_moved_with_the_new_span() {
+        let report = judge(TEXT, "opened in 1932", Some((0, 14)));
+        assert_eq!(report.status, FactStatus::Moved);
+        assert_eq!(report.moved_to, Some(Span::from((11, 25))));
+    }
+
+    #[test]
+    fn a_close_variant_is_drifted() {
+        let report = judge(TEXT, "It was painted  red in 1950", Some((27, 54)));
+        assert_eq!(report.status, FactStatus::Drifted, "{}", report.message);
+        assert!(report.drift.is_some());
+    }
+
+    #[test]
+    fn nothing_close_is_missing() {
+        let report = judge(TEXT, "the tunnel collapsed in 1871", Some((0, 28)));
+        assert_eq!(report.status, FactStatus::Missing);
+    }
+}

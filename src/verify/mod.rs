@@ -34,6 +34,7 @@ pub use fix::{Edit, FixError};
 pub use matcher::{normalise, word_diff, Candidate, Matcher, DRIFT_THRESHOLD};
 pub use working::verify_working;
 
+use crate::error::Code;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -203,11 +204,103 @@ pub struct SourceReport {
     pub message: String,
 }
 
+/// The kind of a [`Problem`]: a stable kebab-case name in reports and JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// An input problem found while reading a table ([`Code`]'s name).
+    Input(Code),
+    /// A line of `SHA256SUMS` is not `<sha256>  <name>`.
+    BadSha256sums,
+    /// `release.ttl` does not parse or does not describe one release.
+    BadReleaseTtl,
+    /// `facts.ttl` does not parse.
+    BadTurtle,
+    /// The release description in `graph.nq` differs from `release.ttl`.
+    DescriptionMismatch,
+    /// A fact id is used twice.
+    DuplicateId,
+    /// A file that the release does not list.
+    ExtraFile,
+    /// A fact's recomputed content hash differs from its `fg:sha256`.
+    FactHashMismatch,
+    /// `graph.nq`, `facts.ttl` and `facts.csv` do not hold the same facts.
+    FactSetMismatch,
+    /// The data graph hashes to something else than `fg:graphSha256`.
+    GraphHashMismatch,
+    /// A file's sha256 differs from the recorded one.
+    HashMismatch,
+    /// A file the release lists is absent.
+    MissingFile,
+    /// `graph.nq` is not sorted canonical N-Quads.
+    NotCanonical,
+    /// A file's size differs from `dcat:byteSize`.
+    SizeMismatch,
+    /// A source text to check quotes against was not found.
+    SourceNotAtHand,
+    /// A file that `release.ttl` or `SHA256SUMS` does not describe.
+    UndeclaredFile,
+    /// A file under `sources/` that no source row names.
+    UnregisteredFile,
+    /// A source that no fact cites.
+    UnusedSource,
+}
+
+impl ProblemKind {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemKind::Input(code) => code.as_str(),
+            ProblemKind::BadSha256sums => "bad-sha256sums",
+            ProblemKind::BadReleaseTtl => "bad-release-ttl",
+            ProblemKind::BadTurtle => "bad-turtle",
+            ProblemKind::DescriptionMismatch => "description-mismatch",
+            ProblemKind::DuplicateId => "duplicate-id",
+            ProblemKind::ExtraFile => "extra-file",
+            ProblemKind::FactHashMismatch => "fact-hash-mismatch",
+            ProblemKind::FactSetMismatch => "fact-set-mismatch",
+            ProblemKind::GraphHashMismatch => "graph-hash-mismatch",
+            ProblemKind::HashMismatch => "hash-mismatch",
+            ProblemKind::MissingFile => "missing-file",
+            ProblemKind::NotCanonical => "not-canonical",
+            ProblemKind::SizeMismatch => "size-mismatch",
+            ProblemKind::SourceNotAtHand => "source-not-at-hand",
+            ProblemKind::UndeclaredFile => "undeclared-file",
+            ProblemKind::UnregisteredFile => "unregistered-file",
+            ProblemKind::UnusedSource => "unused-source",
+        }
+    }
+}
+
+impl std::fmt::Display for ProblemKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProblemKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+// Ordered by name, as the free strings were.
+impl PartialOrd for ProblemKind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ProblemKind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 /// A problem that is not one fact's or one source's (a file of a release, a table).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Problem {
-    /// A stable kebab-case kind (`hash-mismatch`, `missing-file`, `extra-file`...).
-    pub kind: String,
+    /// A stable kind (`hash-mismatch`, `missing-file`, `extra-file`...).
+    pub kind: ProblemKind,
     /// The file (and line) concerned.
     pub location: String,
     /// A sentence for a human.
@@ -216,9 +309,9 @@ pub struct Problem {
 
 impl Problem {
     /// A new problem.
-    pub fn new(kind: &str, location: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(kind: ProblemKind, location: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            kind: kind.to_owned(),
+            kind,
             location: location.into(),
             message: message.into(),
         }
@@ -400,4 +493,22 @@ pub struct Citation {
     pub quote: String,
     /// Recorded positions.
     pub recorded: Option<(usize, usize)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_kinds_serialise_to_their_stable_names() {
+        let problem = Problem::new(ProblemKind::FactHashMismatch, "graph.nq", "x");
+        let json = serde_json::to_value(&problem).unwrap();
+        assert_eq!(json["kind"], "fact-hash-mismatch");
+        let input = Problem::new(ProblemKind::Input(Code::DuplicateId), "facts.csv:3", "x");
+        assert_eq!(
+            serde_json::to_value(&input).unwrap()["kind"],
+            "duplicate-id"
+        );
+        assert_eq!(ProblemKind::BadSha256sums.to_string(), "bad-sha256sums");
+    }
 }

@@ -1,7 +1,7 @@
 //! `verify` on the working inputs: source hashes, every fact's quote, unregistered
 //! files, and `--fix`.
 
-use super::{classify, fix, Citation, Edit, FactReport, FactStatus, Matcher, Options};
+use super::{classify, fix, Citation, Edit, FactReport, FactStatus, Matcher, Options, ProblemKind};
 use super::{Problem, Report, SourceReport, SourceStatus, Span};
 use crate::error::{Error, Result};
 use crate::project::Config;
@@ -89,7 +89,7 @@ pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
             };
             if let Some(first) = first_line.insert(fact_id.clone(), row.line) {
                 report.problems.push(Problem::new(
-                    "duplicate-id",
+                    ProblemKind::DuplicateId,
                     format!("{}:{}", facts_shown.display(), row.line),
                     format!("fact id `{fact_id}` is already used on line {first}"),
                 ));
@@ -195,7 +195,7 @@ pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
             };
         if count == 0 {
             report.warnings.push(Problem::new(
-                "unused-source",
+                ProblemKind::UnusedSource,
                 format!("{}:{}", table_shown.display(), s.line),
                 format!("source `{}` ({}) is cited by no fact", s.id, s.file),
             ));
@@ -214,7 +214,7 @@ pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
     let registered: BTreeSet<PathBuf> = sources.iter().map(|s| sources_dir.join(&s.file)).collect();
     for file in unregistered_files(&sources_dir, &[&table, &facts_path], &registered)? {
         report.warnings.push(Problem::new(
-            "unregistered-file",
+            ProblemKind::UnregisteredFile,
             config.shown(&file).display().to_string(),
             format!(
                 "this file is not in {} (register it with `factgraph add-source`)",
@@ -244,7 +244,7 @@ fn diagnostic(d: &crate::error::Diagnostic) -> Problem {
     if let Some(field) = &d.location.field {
         location = format!("{location} (field `{field}`)");
     }
-    Problem::new(d.code.as_str(), location, d.message.clone())
+    Problem::new(ProblemKind::Input(d.code), location, d.message.clone())
 }
 
 /// Recorded positions of a row: both or neither.

@@ -3,6 +3,7 @@
 use super::super::{Problem, Report};
 use super::{FileCheck, FileStatus, ReleaseDetails};
 use crate::error::{Error, Result};
+use crate::verify::ProblemKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -22,7 +23,7 @@ pub(super) fn check_files(
             .unwrap_or_default();
         if path.is_dir() {
             report.problems.push(Problem::new(
-                "extra-file",
+                ProblemKind::ExtraFile,
                 name,
                 "a release holds no directories",
             ));
@@ -63,7 +64,7 @@ pub(super) fn check_files(
         let Some((bytes, sha)) = actual else {
             check.status = FileStatus::Missing;
             report.problems.push(Problem::new(
-                "missing-file",
+                ProblemKind::MissingFile,
                 name.as_str(),
                 "the file is missing from the release",
             ));
@@ -77,7 +78,7 @@ pub(super) fn check_files(
         {
             check.status = FileStatus::Extra;
             report.problems.push(Problem::new(
-                "extra-file",
+                ProblemKind::ExtraFile,
                 name.as_str(),
                 "neither SHA256SUMS nor release.ttl lists this file",
             ));
@@ -86,14 +87,14 @@ pub(super) fn check_files(
         }
         if sums.is_some() && expected_by_sums && in_sums.is_none() {
             report.problems.push(Problem::new(
-                "undeclared-file",
+                ProblemKind::UndeclaredFile,
                 "SHA256SUMS",
                 format!("{name} is not listed"),
             ));
         }
         if info.is_some() && expected_by_ttl && in_ttl.is_none() {
             report.problems.push(Problem::new(
-                "undeclared-file",
+                ProblemKind::UndeclaredFile,
                 "release.ttl",
                 format!("{name} has no dcat:distribution"),
             ));
@@ -102,7 +103,7 @@ pub(super) fn check_files(
             if expected != sha {
                 check.status = FileStatus::Changed;
                 report.problems.push(Problem::new(
-                    "hash-mismatch",
+                    ProblemKind::HashMismatch,
                     name.as_str(),
                     format!("sha256 is {sha}, SHA256SUMS says {expected}"),
                 ));
@@ -112,7 +113,7 @@ pub(super) fn check_files(
             if declared_bytes != bytes {
                 check.status = FileStatus::Changed;
                 report.problems.push(Problem::new(
-                    "size-mismatch",
+                    ProblemKind::SizeMismatch,
                     name.as_str(),
                     format!("{bytes} bytes, release.ttl declares dcat:byteSize {declared_bytes}"),
                 ));
@@ -120,7 +121,7 @@ pub(super) fn check_files(
             if declared_sha != sha {
                 check.status = FileStatus::Changed;
                 report.problems.push(Problem::new(
-                    "hash-mismatch",
+                    ProblemKind::HashMismatch,
                     name.as_str(),
                     format!("sha256 is {sha}, release.ttl declares {declared_sha}"),
                 ));
@@ -130,7 +131,7 @@ pub(super) fn check_files(
     }
     if sums.is_none() {
         report.problems.push(Problem::new(
-            "missing-file",
+            ProblemKind::MissingFile,
             "SHA256SUMS",
             "the release has no SHA256SUMS",
         ));
@@ -155,7 +156,7 @@ pub(super) fn parse_sums(bytes: &[u8], report: &mut Report) -> BTreeMap<String, 
                 sums.insert(name, hash);
             }
             None => report.problems.push(Problem::new(
-                "bad-sha256sums",
+                ProblemKind::BadSha256sums,
                 format!("SHA256SUMS:{}", i + 1),
                 "not a `<sha256>  <file>` line",
             )),

@@ -4,6 +4,7 @@
 use super::super::{Citation, Problem, Report};
 use crate::error::{Error, Result};
 use crate::hash::hex;
+use crate::verify::ProblemKind;
 use crate::vocab::{FG, OA, PROV, RDF};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Quad, Term};
@@ -225,9 +226,11 @@ pub(super) fn scan_turtle(path: &Path, facts: &mut GraphFacts, report: &mut Repo
         match quad {
             Ok(q) => grouper.push(crate::hash::canonical_line(&q), facts),
             Err(e) => {
-                report
-                    .problems
-                    .push(Problem::new("bad-turtle", "facts.ttl", e.to_string()));
+                report.problems.push(Problem::new(
+                    ProblemKind::BadTurtle,
+                    "facts.ttl",
+                    e.to_string(),
+                ));
                 break;
             }
         }
@@ -258,7 +261,7 @@ pub(super) fn compare_description(
     let only_graph = in_graph.difference(&from_ttl).count();
     if only_ttl + only_graph > 0 {
         report.problems.push(Problem::new(
-            "description-mismatch",
+            ProblemKind::DescriptionMismatch,
             "release.ttl",
             format!(
                 "release.ttl and the release description in graph.nq disagree ({only_ttl} triple(s) only in release.ttl, {only_graph} only in graph.nq)"
@@ -275,7 +278,7 @@ pub(super) fn report_fact_hashes(
     for (iri, (id, declared, computed)) in hashes {
         if declared != computed {
             report.problems.push(Problem::new(
-                "fact-hash-mismatch",
+                ProblemKind::FactHashMismatch,
                 file,
                 format!(
                     "fact {id} <{iri}>: its triples hash to {computed}, but its fg:sha256 says {}; the fact was edited",
@@ -294,12 +297,12 @@ pub(super) fn compare_fact_sets(
     for (iri, (id, declared, _)) in graph {
         match ttl.get(iri) {
             None => report.problems.push(Problem::new(
-                "fact-set-mismatch",
+                ProblemKind::FactSetMismatch,
                 "facts.ttl",
                 format!("fact {id} <{iri}> is in graph.nq but not in facts.ttl"),
             )),
             Some((_, other, _)) if other != declared => report.problems.push(Problem::new(
-                "fact-set-mismatch",
+                ProblemKind::FactSetMismatch,
                 "facts.ttl",
                 format!("fact {id} has fg:sha256 {other} in facts.ttl but {declared} in graph.nq"),
             )),
@@ -309,7 +312,7 @@ pub(super) fn compare_fact_sets(
     for (iri, (id, _, _)) in ttl {
         if !graph.contains_key(iri) {
             report.problems.push(Problem::new(
-                "fact-set-mismatch",
+                ProblemKind::FactSetMismatch,
                 "graph.nq",
                 format!("fact {id} <{iri}> is in facts.ttl but not in graph.nq"),
             ));

@@ -40,7 +40,7 @@ use graph::{
 use quotes::check_quotes;
 pub use quotes::read_for_cite;
 
-use super::{Problem, Report};
+use super::{Problem, ProblemKind, Report};
 use crate::error::{Error, Result};
 use serde::Serialize;
 use std::io::Write;
@@ -150,7 +150,7 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
         Ok(info) => Some(info),
         Err(e) => {
             report.problems.push(Problem::new(
-                "bad-release-ttl",
+                ProblemKind::BadReleaseTtl,
                 "release.ttl",
                 e.to_string(),
             ));
@@ -176,7 +176,7 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
         let scan = scan_graph_nq(&nq, release_iri.as_deref(), &mut graph)?;
         if let Some(line) = scan.unsorted_at {
             report.problems.push(Problem::new(
-                "not-canonical",
+                ProblemKind::NotCanonical,
                 format!("graph.nq:{line}"),
                 "lines are not sorted and unique; graph.nq is not in canonical form",
             ));
@@ -185,7 +185,7 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
             details.computed_graph_sha256 = Some(scan.graph_sha256.clone());
             if scan.graph_sha256 != info.graph_sha256 {
                 report.problems.push(Problem::new(
-                    "graph-hash-mismatch",
+                    ProblemKind::GraphHashMismatch,
                     "graph.nq",
                     format!(
                         "the data graph hashes to {}, but release.ttl declares fg:graphSha256 {}",

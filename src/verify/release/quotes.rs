@@ -7,6 +7,7 @@ use super::graph::GraphFacts;
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 use crate::quote::SourceText;
+use crate::verify::ProblemKind;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::Quad;
 use std::collections::{BTreeMap, HashMap};
@@ -40,7 +41,7 @@ pub(super) fn check_quotes(graph: &GraphFacts, sources: Option<&Path>, report: &
         match sources.map(|dir| (dir, find_source(dir, file))) {
             None => {}
             Some((dir, None)) => report.warnings.push(Problem::new(
-                "source-not-at-hand",
+                ProblemKind::SourceNotAtHand,
                 dir.display().to_string(),
                 format!(
                     "source `{id}` ({file}) is not in this directory; its quotes are not checked"
