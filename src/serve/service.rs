@@ -215,6 +215,15 @@ impl Service {
         response
     }
 
+    /// The query page (HTML).
+    fn page_response(&self) -> Response<Body> {
+        response(
+            StatusCode::OK,
+            "text/html; charset=utf-8",
+            self.page.clone().into_bytes(),
+        )
+    }
+
     fn route(&self, request: &mut Request<Body>) -> (Response<Body>, Option<usize>) {
         let path = request.uri().path().to_owned();
         let method = request.method().clone();
@@ -225,14 +234,7 @@ impl Service {
         match path.as_str() {
             "/" | "/index.html" => {
                 if reading {
-                    (
-                        response(
-                            StatusCode::OK,
-                            "text/html; charset=utf-8",
-                            self.page.clone().into_bytes(),
-                        ),
-                        None,
-                    )
+                    (self.page_response(), None)
                 } else {
                     let mut r = text(
                         StatusCode::METHOD_NOT_ALLOWED,
@@ -351,14 +353,7 @@ impl Service {
         let query = match params.queries.len() {
             0 if method != Method::POST => {
                 return Ok(if negotiate::prefers_html(accept.as_deref()) {
-                    (
-                        response(
-                            StatusCode::OK,
-                            "text/html; charset=utf-8",
-                            self.page.clone().into_bytes(),
-                        ),
-                        None,
-                    )
+                    (self.page_response(), None)
                 } else {
                     (
                         response(
