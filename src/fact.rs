@@ -429,3 +429,63 @@ fn positions(
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses the data rows of a facts table against the sample project's ontology.
+    fn parse(rows: &str) -> Vec<Result<Fact, Vec<Diagnostic>>> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (ontology, problems) = Ontology::load(&root.join("ontology"), root);
+        assert!(problems.is_empty(), "{problems:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("facts.csv");
+        std::fs::write(&path, format!("{}\n{rows}", COLUMNS.join(","))).unwrap();
+        let mut out = Vec::new();
+        let problems = read(&path, Path::new("facts.csv"), &ontology, |fact, _| {
+            out.push(fact)
+        });
+        assert!(problems.is_empty(), "{problems:?}");
+        out
+    }
+
+    #[test]
+    fn a_valid_row_becomes_a_fact() {
+        let mut rows = parse(
+            "astana-001,s1,ent:astana-process,fg:startDate,2017-01,xsd:gYearMonth,,,,,,The Astana process began,1370,1394,why\n",
+        );
+        assert_eq!(rows.len(), 1);
+        let fact = rows.remove(0).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(fact.id, "astana-001");
+        assert_eq!(fact.source_id, "s1");
+        assert_eq!(fact.rank, Rank::Normal);
+        assert_eq!(fact.recorded, Some((1370, 1394)));
+        assert_eq!(fact.note.as_deref(), Some("why"));
+        assert_eq!(fact.line, 2);
+        let Term::Literal(object) = &fact.object else {
+            panic!("a literal object");
+        };
+        assert_eq!(object.value(), "2017-01");
+        assert_eq!(
+            object.datatype().as_str(),
+            format!("{}gYearMonth", crate::vocab::XSD)
+        );
+    }
+
+    #[test]
+    fn a_bad_row_names_its_fields() {
+        let mut rows = parse("bad id!,s1,ent:nowhere,fg:startDate,soon,xsd:gYearMonth,,,,,,q,,,\n");
+        assert_eq!(rows.len(), 1);
+        let Err(problems) = rows.remove(0) else {
+            panic!("expected an invalid row");
+        };
+        let fields: Vec<_> = problems
+            .iter()
+            .filter_map(|d| d.location.field.as_deref())
+            .collect();
+        assert!(fields.contains(&"fact_id"), "{problems:?}");
+        assert!(fields.contains(&"object"), "{problems:?}");
+        assert!(problems.iter().all(|d| d.location.line == Some(2)));
+    }
+}
