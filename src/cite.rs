@@ -528,3 +528,45 @@ pub fn from_release(config: &Config, version: &str, fact_id: &str) -> Result<Fac
     };
     from_quads(&quads, fact_id, release)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The quads of the committed release v1 (a published, immutable fixture).
+    fn v1() -> Vec<Quad> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("exports/v1");
+        crate::verify::release::read_for_cite(&dir).unwrap().1
+    }
+
+    fn release() -> ReleaseInfo {
+        ReleaseInfo {
+            version: "v1".into(),
+            content_hash: "h".into(),
+            iri: None,
+            published_as: None,
+        }
+    }
+
+    #[test]
+    fn a_citation_is_read_from_the_quads() {
+        let quads = v1();
+        let c = from_quads(&quads, "astana-001", release()).unwrap();
+        assert_eq!(c.fact_iri, "https://w3id.org/factgraph/fact/astana-001");
+        assert_eq!(c.quote, "The Astana process began in January 2017");
+        assert_eq!(c.position, Some((1370, 1410)));
+        assert_eq!(c.source.id, "enab-2024-10-10-astana22");
+        assert!(c
+            .fact_sha256
+            .as_deref()
+            .is_some_and(crate::hash::is_sha256_hex));
+        assert_eq!(c.release, release());
+    }
+
+    #[test]
+    fn an_unknown_fact_is_an_error_naming_close_ids() {
+        let quads = v1();
+        let error = from_quads(&quads, "astana-01", release()).unwrap_err();
+        assert!(error.to_string().contains("astana-001"), "{error}");
+    }
+}

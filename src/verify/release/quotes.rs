@@ -137,6 +137,9 @@ pub fn read_for_cite(dir: &Path) -> Result<(crate::release::ReleaseInfo, Vec<Qua
     let quads = RdfParser::from_format(RdfFormat::NQuads)
         .for_reader(std::io::BufReader::new(file))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::Usage(format!("{}: {e}", nq.display())))?;
+        .map_err(|e| Error::CorruptRelease {
+            path: nq.clone(),
+            message: e.to_string(),
+        })?;
     Ok((info, quads))
 }
