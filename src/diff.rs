@@ -33,7 +33,10 @@ pub struct Table {
 impl Table {
     /// Reads a CSV file with a header; the first column is the key.
     pub fn read(path: &Path) -> Result<Table> {
-        let bad = |message: String| Error::Usage(format!("{}: {message}", path.display()));
+        let bad = |message: String| Error::CorruptRelease {
+            path: path.to_path_buf(),
+            message,
+        };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_path(path)

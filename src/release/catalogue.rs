@@ -39,6 +39,13 @@ pub struct ReleaseInfo {
     pub prefixes: Vec<(String, String)>,
 }
 
+fn corrupt(path: &Path, message: String) -> Error {
+    Error::CorruptRelease {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
 fn usage(message: impl Into<String>) -> Error {
     Error::Usage(message.into())
 }
@@ -199,9 +206,8 @@ pub fn list(exports: &Path) -> Result<Vec<ReleaseInfo>> {
         }
         let info = read_info(&path)?;
         if info.version != name {
-            return Err(usage(format!(
-                "{}: release.ttl says version `{}`; a release directory must be named after its version",
-                path.display(),
+            return Err(corrupt(&path, format!(
+                "release.ttl says version `{}`; a release directory must be named after its version",
                 info.version
             )));
         }
@@ -219,16 +225,15 @@ pub fn list(exports: &Path) -> Result<Vec<ReleaseInfo>> {
         return if by_version.is_empty() {
             Ok(Vec::new())
         } else {
-            Err(usage(format!(
-                "{}: the releases' previous versions form a cycle",
-                exports.display()
-            )))
+            Err(corrupt(
+                exports,
+                "the releases' previous versions form a cycle".to_owned(),
+            ))
         };
     };
     if heads.len() > 1 {
-        return Err(usage(format!(
-            "{}: releases {} are each the newest of a separate chain; every release must follow the previous one (was a release directory deleted?)",
-            exports.display(),
+        return Err(corrupt(exports, format!(
+            "releases {} are each the newest of a separate chain; every release must follow the previous one (was a release directory deleted?)",
             heads.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(", ")
         )));
     }
@@ -239,19 +244,19 @@ pub fn list(exports: &Path) -> Result<Vec<ReleaseInfo>> {
             let after = chain.last().map_or(String::new(), |i: &ReleaseInfo| {
                 format!(" (the previous version of {})", i.version)
             });
-            return Err(usage(format!(
-                "{}: release {version}{after} is missing; releases are immutable, restore it",
-                exports.display()
-            )));
+            return Err(corrupt(
+                exports,
+                format!("release {version}{after} is missing; releases are immutable, restore it"),
+            ));
         };
         next = info.previous.clone();
         chain.push(info);
     }
     if !by_version.is_empty() {
-        return Err(usage(format!(
-            "{}: the releases' previous versions form a cycle",
-            exports.display()
-        )));
+        return Err(corrupt(
+            exports,
+            "the releases' previous versions form a cycle".to_owned(),
+        ));
     }
     chain.reverse();
     Ok(chain)

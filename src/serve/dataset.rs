@@ -92,12 +92,9 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
                 dir: project.shown(&exports),
             })?;
             let graph_of = |info: &release::ReleaseInfo| {
-                NamedNode::new(&info.iri).map_err(|e| {
-                    Error::Usage(format!(
-                        "{}: bad release IRI <{}>: {e}",
-                        project.shown(&info.dir.join("release.ttl")).display(),
-                        info.iri
-                    ))
+                NamedNode::new(&info.iri).map_err(|e| Error::CorruptRelease {
+                    path: project.shown(&info.dir.join("release.ttl")),
+                    message: format!("bad release IRI <{}>: {e}", info.iri),
                 })
             };
             let mut endpoints = vec![main(
