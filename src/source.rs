@@ -342,13 +342,13 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
         std::fs::read(table_path).map_err(|e| Error::io(table_path, e))?
     } else {
         let mut header = Vec::new();
-        write_row(&mut header, COLUMNS)?;
+        write_row(&mut header, COLUMNS, table_path)?;
         header
     };
     if !table_bytes.is_empty() && !table_bytes.ends_with(b"\n") {
         table_bytes.push(b'\n');
     }
-    write_row(&mut table_bytes, &row)?;
+    write_row(&mut table_bytes, &row, table_path)?;
 
     let articles = destination.parent().unwrap_or(sources_dir);
     std::fs::create_dir_all(articles).map_err(|e| Error::io(articles, e))?;
@@ -368,14 +368,18 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
     })
 }
 
-fn write_row(out: &mut Vec<u8>, fields: &[&str]) -> Result<()> {
+/// Appends one CSV record to `out` (a row of the table at `path`, for errors).
+fn write_row(out: &mut Vec<u8>, fields: &[&str], path: &Path) -> Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     writer
         .write_record(fields)
         .and_then(|()| writer.flush().map_err(Into::into))
-        .map_err(|e| Error::Usage(format!("cannot encode CSV row: {e}")))
+        .map_err(|source| Error::Csv {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// A source id from a file name: its stem, with other characters turned into `-`.
