@@ -466,3 +466,27 @@ pub const SOURCES: &[SourceColumn] = &[
         },
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_is_named_once_and_described() {
+        for names in [header(FACTS), header(SOURCES)] {
+            let mut sorted = names.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), names.len(), "{names:?}");
+        }
+        for (name, description) in FACTS
+            .iter()
+            .map(|c| (c.name, c.description))
+            .chain(SOURCES.iter().map(|c| (c.name, c.description)))
+        {
+            assert!(!description.is_empty(), "{name}");
+        }
+        assert_eq!(header(FACTS)[0], "fact_id");
+        assert_eq!(header(SOURCES)[0], "source_id");
+    }
+}

@@ -78,7 +78,7 @@ pub struct Description<'a> {
 
 impl Description<'_> {
     /// The release description; the distributions are the `files` given (each a
-    /// known name of [`DISTRIBUTIONS`]).
+    /// known name of `DISTRIBUTIONS`).
     pub fn quads(&self, files: &[FileInfo]) -> Vec<Quad> {
         let r = &self.release;
         let mut out = vec![

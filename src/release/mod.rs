@@ -51,7 +51,7 @@
 //! only when complete. A run killed before the rename leaves only that hidden
 //! directory, which every command ignores (delete it at leisure); a release directory
 //! that exists is complete. An existing version is refused, and so is a release whose
-//! data graph hash equals the previous release's ([`Error::NoChanges`]). Nothing in an
+//! data graph hash equals the previous release's ([`crate::Error::NoChanges`]). Nothing in an
 //! earlier release directory is ever opened for writing.
 //!
 //! The environment variable `FACTGRAPH_TEST_PAUSE_BEFORE_RENAME=<flag file>` is a

@@ -17,8 +17,8 @@
 //! - **Read-only.** Nothing here can write to the store: SPARQL Update (an `update=`
 //!   field, an `application/sparql-update` body, `/update`) and Graph Store writes are
 //!   answered 403 before anything is parsed.
-//! - **Bounded.** Every query runs under a [`CancellationToken`] fired by the
-//!   [`watchdog`] after [`Limits::timeout`]; responses are buffered up to
+//! - **Bounded.** Every query runs under a [`oxigraph::sparql::CancellationToken`] fired by the
+//!   watchdog (`watchdog.rs`) after [`Limits::timeout`]; responses are buffered up to
 //!   [`Limits::max_rows`] rows or triples, and request bodies are read up to
 //!   [`Limits::max_body_bytes`]. Going over a limit answers an HTTP error (503, 422,
 //!   413) and the server keeps serving.

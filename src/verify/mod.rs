@@ -21,7 +21,7 @@
 //! # Rationale
 //! Verification reports every problem of a run instead of stopping at the first
 //! (`(Report, problems)` rather than `Result`): a researcher fixes a table in one pass.
-//! Only failures that stop the run itself (an unreadable table) are [`Error`]s.
+//! Only failures that stop the run itself (an unreadable table) are [`crate::Error`]s.
 
 mod classify;
 mod fix;
