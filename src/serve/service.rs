@@ -476,18 +476,16 @@ fn preflight() -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
     use oxigraph::io::RdfFormat;
     use std::sync::Arc;
 
     fn service() -> Service {
-        let store = Store::new().unwrap();
-        store
-            .load_from_slice(
-                RdfFormat::NTriples,
+        let quads = oxigraph::io::RdfParser::from_format(RdfFormat::NTriples)
+            .for_slice(
                 "<http://ex.org/a> <http://ex.org/p> \"1\" .\n<http://ex.org/b> <http://ex.org/p> \"2\" .\n",
             )
-            .unwrap();
+            .map(Result::unwrap);
+        let store = crate::store::in_memory(quads).unwrap();
         let dataset = Dataset {
             store,
             prefixes: vec![("ex".into(), "http://ex.org/".into())],
