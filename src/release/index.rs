@@ -61,3 +61,32 @@ pub fn write_index(exports: &Path, releases: &[ReleaseInfo]) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn releases_csv_has_one_row_per_release_oldest_first() {
+        let info = |version: &str, previous: Option<&str>| ReleaseInfo {
+            version: version.into(),
+            dir: version.into(),
+            iri: format!("https://example.org/release/{version}"),
+            issued: "2026-11-28".into(),
+            previous: previous.map(Into::into),
+            graph_sha256: "ab".into(),
+            facts: 2,
+            sources: 1,
+            triples: 30,
+            files: Default::default(),
+            prefixes: Vec::new(),
+        };
+        let csv = index_csv(&[info("v1", None), info("v2", Some("v1"))]).unwrap();
+        assert_eq!(
+            csv,
+            "version,issued,previous,graph_sha256,facts,sources,triples\n\
+             v1,2026-11-28,,ab,2,1,30\n\
+             v2,2026-11-28,v1,ab,2,1,30\n"
+        );
+    }
+}
