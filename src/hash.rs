@@ -89,11 +89,28 @@ pub fn canonical_lines<Q: Borrow<Quad>>(quads: impl IntoIterator<Item = Q>) -> V
 /// assert_eq!(graph_sha256(lines), sha256_hex(lines.concat().as_bytes()));
 /// ```
 pub fn graph_sha256<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> String {
-    let mut hasher = Sha256::new();
+    let mut hasher = LinesHasher::default();
     for line in lines {
-        hasher.update(line.as_ref().as_bytes());
+        hasher.push(line.as_ref());
     }
-    hex(&hasher.finalize())
+    hasher.finish()
+}
+
+/// [`graph_sha256`] fed one line at a time, for a caller that streams lines from a
+/// file and does other work with each (as `verify` does with a release's `graph.nq`).
+#[derive(Debug, Clone, Default)]
+pub struct LinesHasher(Sha256);
+
+impl LinesHasher {
+    /// Adds the next line (with its newline).
+    pub fn push(&mut self, line: &str) {
+        self.0.update(line.as_bytes());
+    }
+
+    /// The lowercase hex sha256 of the lines pushed.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
 }
 
 /// The content hash of a fact.

@@ -3,12 +3,10 @@
 
 use super::super::{Citation, Problem, Report};
 use crate::error::{Error, Result};
-use crate::hash::hex;
 use crate::verify::ProblemKind;
 use crate::vocab::{FG, OA, PROV, RDF};
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Quad, Term};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
 use std::path::Path;
@@ -99,11 +97,7 @@ impl GraphFacts {
                 .filter(|l| !l.starts_with(&sha_prefix))
                 .collect();
             description.sort_unstable();
-            let mut hasher = Sha256::new();
-            for l in &description {
-                hasher.update(l.as_bytes());
-            }
-            let computed = hex(&hasher.finalize());
+            let computed = crate::hash::graph_sha256(&description);
             let quads = parse_lines(&lines);
             let iri = node.trim_start_matches('<').trim_end_matches('>');
             let value = |s: &str, p: String| -> Option<String> {
@@ -178,7 +172,7 @@ pub(super) fn scan_graph_nq(
 ) -> Result<Scan> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
-    let mut hasher = Sha256::new();
+    let mut hasher = crate::hash::LinesHasher::default();
     let mut description = BTreeSet::new();
     let mut unsorted_at = None;
     let mut previous = String::new();
@@ -206,12 +200,12 @@ pub(super) fn scan_graph_nq(
             description.insert(line.clone());
             continue;
         }
-        hasher.update(line.as_bytes());
+        hasher.push(&line);
         grouper.push(line.clone(), facts);
     }
     grouper.finish(facts);
     Ok(Scan {
-        graph_sha256: hex(&hasher.finalize()),
+        graph_sha256: hasher.finish(),
         description,
         unsorted_at,
     })
