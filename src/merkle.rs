@@ -92,7 +92,13 @@ pub fn split(n: u64) -> u64 {
 
 /// Lowercase hex of a hash.
 pub fn to_hex(hash: &Hash) -> String {
-    crate::source::hex(hash)
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for b in hash {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// A hash from 64 hex digits (either case); `None` for anything else.
