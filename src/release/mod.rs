@@ -61,6 +61,7 @@
 
 pub mod catalogue;
 pub mod describe;
+pub mod groups;
 pub mod index;
 pub mod publish;
 pub mod snapshot;

@@ -31,6 +31,8 @@
 mod files;
 mod graph;
 mod quotes;
+mod rows;
+mod tables;
 
 use files::check_files;
 use graph::{
@@ -208,6 +210,7 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
         compare_fact_sets(&graph.hashes, &from_ttl.hashes, &mut report);
     }
 
+    report.problems.extend(tables::check(dir)?);
     check_quotes(&graph, sources, &mut report);
     report.release = Some(details);
     report.finish();

@@ -1,0 +1,81 @@
+//! Streaming a release's `graph.nq` one node at a time.
+//!
+//! `graph.nq`'s lines are sorted, so the lines of one subject are contiguous, and the
+//! lines of a node's `#…` parts (`<F#annotation>`, `<F#quote>`, …) sort just before the
+//! node's own (`#` is below `>`). A *group* is a node with its parts; it is complete
+//! when the stream leaves the node's own lines, so only the groups still open are held
+//! (those whose parts interleave, such as `<F-1>` between `<F#quote>` and `<F>`).
+
+use crate::error::{Error, Result};
+use oxigraph::io::{RdfFormat, RdfParser};
+use oxigraph::model::Quad;
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::Path;
+
+/// Reads `graph.nq` (or any sorted canonical N-Quads) line by line and hands over each
+/// group, complete, as (node `<…>`, its lines without their newlines).
+pub fn for_each_group(path: &Path, mut on_group: impl FnMut(&str, Vec<String>)) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = std::io::BufReader::new(file);
+    let mut open: HashMap<String, Vec<String>> = HashMap::new();
+    let mut previous = String::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if reader
+            .read_line(&mut line)
+            .map_err(|e| Error::io(path, e))?
+            == 0
+        {
+            break;
+        }
+        let Some(subject) = subject_of(&line) else {
+            continue;
+        };
+        if subject != previous {
+            // All of `<P#…>` sorts before `<P>`, so a group ends with its last `<P>` line.
+            if !previous.contains('#') {
+                if let Some(lines) = open.remove(&previous) {
+                    on_group(&previous, lines);
+                }
+            }
+            previous.clear();
+            previous.push_str(subject);
+        }
+        let group = match subject.split_once('#') {
+            Some((base, _)) => format!("{base}>"),
+            None => subject.to_owned(),
+        };
+        let text = line.trim_end_matches(['\n', '\r']).to_owned();
+        open.entry(group).or_default().push(text);
+    }
+    let mut rest: Vec<(String, Vec<String>)> = open.into_iter().collect();
+    rest.sort();
+    for (group, lines) in rest {
+        on_group(&group, lines);
+    }
+    Ok(())
+}
+
+/// The subject `<…>` of an N-Quads line.
+pub fn subject_of(line: &str) -> Option<&str> {
+    if !line.starts_with('<') {
+        return None;
+    }
+    line.find('>').map(|end| &line[..=end])
+}
+
+/// Parses lines of a group (without their newlines); lines that do not parse are left
+/// out (the graph check reports a corrupt `graph.nq`).
+pub fn parse(lines: &[String]) -> Vec<Quad> {
+    let mut text = String::new();
+    for l in lines {
+        text.push_str(l);
+        text.push('\n');
+    }
+    RdfParser::from_format(RdfFormat::NQuads)
+        .for_slice(text.as_bytes())
+        .filter_map(std::result::Result::ok)
+        .collect()
+}

@@ -1,0 +1,336 @@
+//! The graph's side of the three-views check: what each `facts.csv` and `sources.csv`
+//! cell must be, rebuilt from `graph.nq` (see [`super::tables`]).
+//!
+//! What each column must be is what `export` writes: ids and IRIs, the lexical value of
+//! literals, the `rdfs:label` of a term (English or untagged preferred), the qualifiers
+//! as `property=value` pairs (compared as a set, whatever their order or prefixes),
+//! rank, quote and positions, the source's columns from the source's own triples, the
+//! fact hash, the note.
+
+use crate::error::Result;
+use crate::release::groups::{for_each_group, parse};
+use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
+use oxigraph::model::{NamedOrBlankNode, Term};
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
+use std::path::Path;
+
+/// A source as the graph describes it, as `sources.csv` columns.
+pub(super) type SourceCells = BTreeMap<&'static str, String>;
+
+/// What the tables repeat about resources other than facts.
+#[derive(Default)]
+pub(super) struct Context {
+    /// Term IRI → (preferred labels: English or untagged; other labels).
+    pub(super) labels: HashMap<String, (Vec<String>, Vec<String>)>,
+    /// Source IRI → its cells.
+    pub(super) sources: BTreeMap<String, SourceCells>,
+}
+
+impl Context {
+    /// Whether `shown` is an acceptable label cell for `iri`: one of its preferred
+    /// labels, else one of its labels, else empty.
+    pub(super) fn label_ok(&self, iri: &str, shown: &str) -> bool {
+        match self.labels.get(iri) {
+            Some((preferred, _)) if !preferred.is_empty() => preferred.iter().any(|l| l == shown),
+            Some((_, others)) if !others.is_empty() => others.iter().any(|l| l == shown),
+            _ => shown.is_empty(),
+        }
+    }
+
+    pub(super) fn label_of(&self, iri: &str) -> String {
+        match self.labels.get(iri) {
+            Some((preferred, others)) => preferred
+                .first()
+                .or(others.first())
+                .cloned()
+                .unwrap_or_default(),
+            None => String::new(),
+        }
+    }
+}
+
+pub(super) fn value(term: &Term) -> String {
+    match term {
+        Term::NamedNode(n) => n.as_str().to_owned(),
+        Term::Literal(l) => l.value().to_owned(),
+        other => other.to_string(),
+    }
+}
+
+pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
+    let typed = format!("{node} <{RDF}type> <{FG}{class}> .");
+    lines.contains(&typed)
+}
+
+/// First pass: labels and sources.
+pub(super) fn first_pass(nq: &Path) -> Result<Context> {
+    let mut context = Context::default();
+    let label_predicate = format!("> <{RDFS}label> ");
+    for_each_group(nq, |node, lines| {
+        let labelled: Vec<String> = lines
+            .iter()
+            .filter(|l| l.contains(&label_predicate))
+            .cloned()
+            .collect();
+        for quad in parse(&labelled) {
+            if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) =
+                (&quad.subject, &quad.object)
+            {
+                let entry = context.labels.entry(s.as_str().to_owned()).or_default();
+                if matches!(l.language(), None | Some("en")) {
+                    entry.0.push(l.value().to_owned());
+                } else {
+                    entry.1.push(l.value().to_owned());
+                }
+            }
+        }
+        if is_typed(&lines, node, "SourceArticle") {
+            let quads = parse(&lines);
+            let get = |p: String| {
+                quads
+                    .iter()
+                    .find(|q| q.predicate.as_str() == p)
+                    .map(|q| value(&q.object))
+                    .unwrap_or_default()
+            };
+            let iri = node
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_owned();
+            let cells: SourceCells = [
+                ("source_id", get(format!("{FG}sourceId"))),
+                ("source_iri", iri.clone()),
+                ("file", get(format!("{FG}file"))),
+                ("sha256", get(format!("{FG}sha256"))),
+                ("title", get(format!("{DCTERMS}title"))),
+                ("published", get(format!("{DCTERMS}issued"))),
+                ("url", get(format!("{SCHEMA}url"))),
+                ("publisher", get(format!("{DCTERMS}publisher"))),
+                ("language", get(format!("{DCTERMS}language"))),
+                ("retrieved", get(format!("{FG}retrieved"))),
+            ]
+            .into_iter()
+            .collect();
+            context.sources.insert(iri, cells);
+        }
+    })?;
+    Ok(context)
+}
+
+/// The prefixes `facts.ttl` declares (its `@prefix` lines, at the top), to expand the
+/// CURIEs of the `qualifiers` column.
+pub(super) fn read_prefixes(ttl: &Path) -> Vec<(String, String)> {
+    let Ok(file) = std::fs::File::open(ttl) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in std::io::BufReader::new(file).lines() {
+        let Ok(line) = line else { break };
+        let Some(rest) = line.strip_prefix("@prefix ") else {
+            break;
+        };
+        if let Some((name, iri)) = rest.split_once(':') {
+            let iri = iri.trim().trim_end_matches('.').trim();
+            if let Some(iri) = iri.strip_prefix('<').and_then(|i| i.strip_suffix('>')) {
+                out.push((name.trim().to_owned(), iri.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// One fact as the graph says it, as `facts.csv` cells.
+pub(super) struct Expected {
+    pub(super) cells: BTreeMap<&'static str, String>,
+    /// Term IRIs whose labels fill the label columns.
+    pub(super) labelled: BTreeMap<&'static str, String>,
+    /// The qualifiers as (property IRI, value).
+    pub(super) qualifiers: Vec<(String, String)>,
+}
+
+/// The predicates of a fact node that are not qualifiers.
+fn structural(p: &str) -> bool {
+    [
+        format!("{RDF}type"),
+        format!("{FG}factId"),
+        format!("{RDF}subject"),
+        format!("{RDF}predicate"),
+        format!("{RDF}object"),
+        format!("{FG}rank"),
+        format!("{PROV}wasDerivedFrom"),
+        format!("{FG}citation"),
+        format!("{FG}sha256"),
+        format!("{RDFS}comment"),
+        format!("{FG}pointInTime"),
+        format!("{FG}startTime"),
+        format!("{FG}endTime"),
+    ]
+    .iter()
+    .any(|s| s == p)
+}
+
+pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (String, Expected) {
+    let quads = parse(lines);
+    let iri = node.trim_start_matches('<').trim_end_matches('>');
+    let part = |name: &str| format!("{iri}#{name}");
+    let of = |s: &str, p: String| {
+        quads
+            .iter()
+            .find(|q| {
+                matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == s)
+                    && q.predicate.as_str() == p
+            })
+            .map(|q| q.object.clone())
+    };
+    let text = |s: &str, p: String| of(s, p).map(|t| value(&t)).unwrap_or_default();
+    let object = of(iri, format!("{RDF}object"));
+    let (datatype, language) = match &object {
+        Some(Term::Literal(l)) => (
+            if l.language().is_some() {
+                String::new()
+            } else {
+                l.datatype().as_str().to_owned()
+            },
+            l.language().unwrap_or_default().to_owned(),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    let rank = text(iri, format!("{FG}rank"));
+    let rank = match rank.strip_prefix(FG) {
+        Some("PreferredRank") => "preferred".to_owned(),
+        Some("NormalRank") => "normal".to_owned(),
+        Some("DeprecatedRank") => "deprecated".to_owned(),
+        _ => rank,
+    };
+    let source_iri = text(iri, format!("{PROV}wasDerivedFrom"));
+    let source = context.sources.get(&source_iri);
+    let from_source = |column: &str| {
+        source
+            .and_then(|s| s.get(column))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let id = text(iri, format!("{FG}factId"));
+    let mut labelled = BTreeMap::new();
+    let subject = text(iri, format!("{RDF}subject"));
+    let predicate = text(iri, format!("{RDF}predicate"));
+    labelled.insert("subject_label", subject.clone());
+    labelled.insert("predicate_label", predicate.clone());
+    if let Some(Term::NamedNode(n)) = &object {
+        labelled.insert("object_label", n.as_str().to_owned());
+    }
+    let cells: BTreeMap<&'static str, String> = [
+        ("fact_id", id.clone()),
+        ("fact_iri", iri.to_owned()),
+        ("subject", subject),
+        ("predicate", predicate),
+        ("object", object.as_ref().map(value).unwrap_or_default()),
+        ("object_datatype", datatype),
+        ("object_language", language),
+        ("point_in_time", text(iri, format!("{FG}pointInTime"))),
+        ("start", text(iri, format!("{FG}startTime"))),
+        ("end", text(iri, format!("{FG}endTime"))),
+        ("rank", rank),
+        ("quote", text(&part("quote"), format!("{OA}exact"))),
+        ("quote_start", text(&part("position"), format!("{OA}start"))),
+        ("quote_end", text(&part("position"), format!("{OA}end"))),
+        ("source_id", from_source("source_id")),
+        ("source_title", from_source("title")),
+        ("source_published", from_source("published")),
+        ("source_url", from_source("url")),
+        ("source_sha256", from_source("sha256")),
+        ("fact_sha256", text(iri, format!("{FG}sha256"))),
+        ("note", text(iri, format!("{RDFS}comment"))),
+    ]
+    .into_iter()
+    .collect();
+    let mut qualifiers: Vec<(String, String)> = quads
+        .iter()
+        .filter(|q| {
+            matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == iri)
+                && !structural(q.predicate.as_str())
+        })
+        .map(|q| (q.predicate.as_str().to_owned(), value(&q.object)))
+        .collect();
+    qualifiers.sort();
+    qualifiers.dedup();
+    let key = if id.is_empty() { iri.to_owned() } else { id };
+    (
+        key,
+        Expected {
+            cells,
+            labelled,
+            qualifiers,
+        },
+    )
+}
+
+/// The `qualifiers` cell as (property IRI, value) pairs: `;`-separated `p=v`, CURIEs
+/// expanded with `prefixes`; a value that is not a CURIE of a known prefix is a literal.
+pub(super) fn parse_qualifiers(cell: &str, prefixes: &[(String, String)]) -> Vec<(String, String)> {
+    let expand = |term: &str| -> Option<String> {
+        let term = term.trim();
+        if let Some(inner) = term.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+            return Some(inner.to_owned());
+        }
+        let (name, local) = term.split_once(':')?;
+        prefixes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ns)| format!("{ns}{local}"))
+    };
+    let mut out: Vec<(String, String)> = cell
+        .split(';')
+        .filter(|item| !item.trim().is_empty())
+        .map(|item| match item.split_once('=') {
+            Some((p, v)) => (
+                expand(p).unwrap_or_else(|| p.trim().to_owned()),
+                expand(v).unwrap_or_else(|| v.trim().to_owned()),
+            ),
+            None => (item.trim().to_owned(), String::new()),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub(super) fn show_qualifiers(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(p, v)| format!("<{p}>={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qualifiers_compare_as_sets_whatever_the_prefixes() {
+        let prefixes = vec![
+            ("fg".to_owned(), FG.to_owned()),
+            ("ent".to_owned(), "https://example.org/entity/".to_owned()),
+        ];
+        let a = parse_qualifiers("fg:round=ent:r15; fg:inRole=ent:observer", &prefixes);
+        let b = parse_qualifiers(
+            &format!("<{FG}inRole>=<https://example.org/entity/observer>;fg:round=ent:r15"),
+            &prefixes,
+        );
+        assert_eq!(a, b);
+        assert_eq!(
+            a[0],
+            (
+                format!("{FG}inRole"),
+                "https://example.org/entity/observer".into()
+            )
+        );
+        assert_eq!(parse_qualifiers("", &prefixes), vec![]);
+        assert_eq!(
+            parse_qualifiers("fg:count=12", &prefixes),
+            vec![(format!("{FG}count"), "12".to_owned())]
+        );
+    }
+}
