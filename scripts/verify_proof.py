@@ -2,7 +2,7 @@
 """Check a factgraph inclusion proof without factgraph (Python 3 standard library only).
 
     python3 verify_proof.py PROOF.json --release-ttl release.ttl
-    python3 verify_proof.py PROOF.json --root HEX [--tree-size N]
+    python3 verify_proof.py PROOF.json --merkle-root HEX [--tree-size N]
 
 A proof (`factgraph cite FACT --release V --proof --format json`) says that one fact is
 in one release. This script recomputes, independently of factgraph's own code:
@@ -30,6 +30,10 @@ VERSION = 1
 
 class NotProved(Exception):
     """The proof does not prove its fact."""
+
+
+class Unusable(Exception):
+    """What to check against cannot be used (exit 2)."""
 
 
 def parse_hash(field, value):
@@ -90,7 +94,7 @@ def read_release_ttl(path):
                     if key == "root":
                         found["iri"] = expand(subject, prefixes)
     if "root" not in found:
-        raise NotProved(
+        raise Unusable(
             f"{path} declares no fg:merkleRoot (releases made before Merkle roots have none)"
         )
     return {
@@ -166,27 +170,31 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("proof", help="the proof file (JSON)")
     trust = parser.add_mutually_exclusive_group(required=True)
-    trust.add_argument("--root", help="the release's Merkle root (64 hex digits)")
+    trust.add_argument(
+        "--merkle-root", "--root", dest="root", help="the release's Merkle root (64 hex digits)"
+    )
     trust.add_argument("--release-ttl", help="the release's release.ttl")
-    parser.add_argument("--tree-size", type=int, help="with --root: the number of facts")
+    parser.add_argument("--tree-size", type=int, help="with --merkle-root: the number of facts")
     args = parser.parse_args()
     try:
-        with open(args.proof, encoding="utf-8") as f:
-            proof = json.load(f)
-    except (OSError, ValueError) as e:
-        print(f"{args.proof}: cannot read the proof: {e}", file=sys.stderr)
-        return 2
-    try:
         if args.release_ttl:
-            try:
-                anchor = read_release_ttl(args.release_ttl)
-            except OSError as e:
-                print(f"{args.release_ttl}: {e}", file=sys.stderr)
-                return 2
+            anchor = read_release_ttl(args.release_ttl)
             trusted = f"release.ttl {args.release_ttl}"
         else:
-            anchor = {"root": parse_hash("--root", args.root), "tree_size": args.tree_size}
-            trusted = "--root"
+            if not re.fullmatch(r"[0-9a-fA-F]{64}", args.root):
+                raise Unusable(f"--merkle-root {args.root!r} is not a Merkle root (64 hex digits)")
+            anchor = {"root": bytes.fromhex(args.root), "tree_size": args.tree_size}
+            trusted = "--merkle-root"
+        with open(args.proof, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, Unusable) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
+        try:
+            proof = json.loads(text)
+        except ValueError as e:
+            raise NotProved(f"not a factgraph inclusion proof: {e}")
         fact_hash, leaf, root = check(proof, anchor)
     except NotProved as e:
         print(f"{args.proof}: NOT PROVED: {e}", file=sys.stderr)

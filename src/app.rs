@@ -138,7 +138,29 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             fact_id,
             release,
             format,
-        } => cite(&config, &fact_id, release.as_deref(), format),
+            proof,
+        } => cite(&config, &fact_id, release.as_deref(), format, proof),
+        Command::VerifyProof {
+            file,
+            merkle_root,
+            tree_size,
+            release_ttl,
+        } => {
+            use factgraph::verify::proof::{verify_proof, Trusted};
+            let trusted = match (merkle_root, release_ttl) {
+                (Some(root), _) => Trusted::Root { root, tree_size },
+                (None, Some(path)) => Trusted::ReleaseTtl(path),
+                (None, None) => unreachable!("clap requires --merkle-root or --release-ttl"),
+            };
+            let check = verify_proof(&file, &trusted)?;
+            if check.outcome.is_ok() {
+                say(&check.to_text())?;
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprint!("{}", check.to_text());
+                Ok(ExitCode::from(EXIT_PROBLEMS))
+            }
+        }
         Command::Serve(args) => serve(config, args),
     }
 }
@@ -197,6 +219,12 @@ fn release(
         "cite as: factgraph knowledge graph, release {} ({}), <{}>, graph sha256 {}\n",
         info.version, info.issued, info.iri, info.graph_sha256
     ));
+    if let Some(root) = &info.merkle_root {
+        text.push_str(&format!(
+            "merkle root {root} (prove one fact: factgraph cite FACT_ID --release {} --proof)\n",
+            info.version
+        ));
+    }
     say(&text)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -341,16 +369,47 @@ fn cite(
     fact_id: &str,
     release: Option<&str>,
     format: crate::cli::CiteFormat,
+    proof: bool,
 ) -> anyhow::Result<ExitCode> {
+    use crate::cli::CiteFormat;
     use factgraph::cite;
+    match (proof, format) {
+        (true, CiteFormat::Bibtex | CiteFormat::CslJson) => {
+            return Err(
+                Error::Usage("--proof gives text or json (--format text|json)".into()).into(),
+            )
+        }
+        (false, CiteFormat::Json) => {
+            return Err(Error::Usage(
+                "--format json is the inclusion proof: add --proof (and --release)".into(),
+            )
+            .into())
+        }
+        _ => {}
+    }
     let citation = match release {
         None => cite::from_working(config, fact_id)?,
         Some(version) => cite::from_release(config, version, fact_id)?,
     };
-    let text = match format {
-        crate::cli::CiteFormat::Text => citation.to_text(),
-        crate::cli::CiteFormat::Bibtex => citation.to_bibtex(),
-        crate::cli::CiteFormat::CslJson => citation.to_csl_json(),
+    let proof = match release.filter(|_| proof) {
+        Some(version) => {
+            let dir = factgraph::release::resolve(config, version)?;
+            let proof = factgraph::release::proof::prove(&dir, fact_id)?;
+            Some((proof, dir.join("release.ttl")))
+        }
+        None => None,
+    };
+    let text = match (format, proof) {
+        (CiteFormat::Json, Some((proof, _))) => proof.to_json(),
+        (CiteFormat::Text, Some((proof, ttl))) => format!(
+            "{}\n{proof}\nCheck it offline: factgraph cite {fact_id} --release {} --proof --format json > {fact_id}.proof.json\n                  factgraph verify-proof {fact_id}.proof.json --release-ttl {}\n",
+            citation.to_text(),
+            proof.release.version,
+            ttl.display()
+        ),
+        (CiteFormat::Bibtex, _) => citation.to_bibtex(),
+        (CiteFormat::CslJson, _) => citation.to_csl_json(),
+        (CiteFormat::Text | CiteFormat::Json, _) => citation.to_text(),
     };
     say(&text)?;
     Ok(ExitCode::SUCCESS)

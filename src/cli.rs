@@ -120,9 +120,37 @@ pub enum Command {
         /// Cite it as published in this release (e.g. v2, or latest); default: the working graph
         #[arg(long)]
         release: Option<String>,
-        /// Output format
+        /// Output format (json: the inclusion proof, with --proof)
         #[arg(long, value_enum, default_value_t = CiteFormat::Text)]
         format: CiteFormat,
+        /// Also give an inclusion proof: the fact is in the release, checkable offline
+        /// with `verify-proof` against the release's Merkle root (needs --release)
+        #[arg(long, requires = "release")]
+        proof: bool,
+    },
+    /// Check an inclusion proof (from `cite --proof --format json`) offline
+    ///
+    /// Against the Merkle root of the release's release.ttl (which also fixes the
+    /// number of facts, the release IRI, version and graph hash), or a root given by
+    /// hand. Needs neither the release's data files nor a project. Exit 0 when the
+    /// proof holds, 1 when it does not, 2 on usage or I/O errors.
+    VerifyProof {
+        /// The proof file (JSON)
+        file: PathBuf,
+        /// The release's Merkle root (64 hex digits), as published (fg:merkleRoot)
+        #[arg(
+            long,
+            value_name = "HEX",
+            required_unless_present = "release_ttl",
+            conflicts_with = "release_ttl"
+        )]
+        merkle_root: Option<String>,
+        /// With --merkle-root: the number of facts of the release (fg:factCount)
+        #[arg(long, requires = "merkle_root")]
+        tree_size: Option<u64>,
+        /// The release's release.ttl, whose fg:merkleRoot is trusted
+        #[arg(long)]
+        release_ttl: Option<PathBuf>,
     },
     /// Serve a read-only SPARQL 1.1 endpoint (and a query page) over the working graph or releases
     Serve(ServeArgs),
@@ -232,6 +260,8 @@ pub enum CiteFormat {
     Text,
     Bibtex,
     CslJson,
+    /// The inclusion proof as JSON (with --proof)
+    Json,
 }
 
 #[cfg(test)]

@@ -27,6 +27,9 @@ pub struct ReleaseInfo {
     pub previous: Option<String>,
     /// The data graph hash.
     pub graph_sha256: String,
+    /// The root of the Merkle tree over the facts (`fg:merkleRoot`); releases made
+    /// before factgraph recorded it have none.
+    pub merkle_root: Option<String>,
     /// Number of facts.
     pub facts: u64,
     /// Number of sources.
@@ -98,7 +101,14 @@ fn literal_value(term: &Term) -> Option<String> {
 
 /// Reads a release's `release.ttl`.
 pub fn read_info(dir: &Path) -> Result<ReleaseInfo> {
-    let path = dir.join("release.ttl");
+    read_description(&dir.join("release.ttl"))
+}
+
+/// Reads a release description file (a release's `release.ttl`, wherever it is and
+/// whatever its name); `dir` is the directory it is in.
+pub fn read_description(path: &Path) -> Result<ReleaseInfo> {
+    let path = path.to_path_buf();
+    let dir = path.parent().unwrap_or(Path::new("."));
     let file = std::fs::File::open(&path).map_err(io(&path))?;
     let bad = |what: &str| Error::CorruptRelease {
         path: path.clone(),
@@ -154,6 +164,11 @@ pub fn read_info(dir: &Path) -> Result<ReleaseInfo> {
         [Term::NamedNode(p)] => Some(p.as_str().rsplit('/').next().unwrap_or_default().to_owned()),
         _ => return Err(bad("expected at most one dcat:previousVersion")),
     };
+    let merkle_root = match objects(subject, iri(FG, "merkleRoot")).as_slice() {
+        [] => None,
+        [t] => Some(literal_value(t).ok_or_else(|| bad("merkleRoot is not a literal"))?),
+        _ => return Err(bad("expected at most one fg:merkleRoot")),
+    };
     let mut files = BTreeMap::new();
     for d in objects(subject, iri(DCAT, "distribution")) {
         let Term::NamedNode(d) = d else {
@@ -177,6 +192,7 @@ pub fn read_info(dir: &Path) -> Result<ReleaseInfo> {
         issued: one(subject, DCTERMS, "issued")?,
         previous,
         graph_sha256: one(subject, FG, "graphSha256")?,
+        merkle_root,
         facts: number(subject, FG, "factCount")?,
         sources: number(subject, FG, "sourceCount")?,
         triples: number(subject, VOID, "triples")?,

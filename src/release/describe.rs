@@ -68,6 +68,8 @@ pub struct Description<'a> {
     pub previous: Option<&'a ReleaseInfo>,
     /// The data graph hash.
     pub graph_sha256: &'a str,
+    /// The root of the Merkle tree over the facts ([`crate::merkle`]), lowercase hex.
+    pub merkle_root: &'a str,
     /// Number of facts.
     pub facts: usize,
     /// Number of sources.
@@ -108,6 +110,11 @@ impl Description<'_> {
                 r,
                 iri(FG, "graphSha256"),
                 Literal::new_simple_literal(self.graph_sha256),
+            ),
+            triple(
+                r,
+                iri(FG, "merkleRoot"),
+                Literal::new_simple_literal(self.merkle_root),
             ),
             triple(
                 r,

@@ -1,5 +1,6 @@
 //! The index files of `exports/`: `latest` (the newest version) and `releases.csv`
-//! (one row per release, oldest first), derived from the catalogue.
+//! (one row per release, oldest first), derived from the catalogue. Releases made
+//! before Merkle roots were recorded have an empty `merkle_root` cell.
 
 use super::catalogue::ReleaseInfo;
 use crate::error::{Error, Result};
@@ -14,6 +15,7 @@ pub const INDEX_COLUMNS: &[&str] = &[
     "facts",
     "sources",
     "triples",
+    "merkle_root",
 ];
 
 /// `exports/releases.csv`: one row per release, oldest first.
@@ -35,6 +37,7 @@ pub fn index_csv(releases: &[ReleaseInfo]) -> Result<String> {
             r.facts.to_string(),
             r.sources.to_string(),
             r.triples.to_string(),
+            r.merkle_root.clone().unwrap_or_default(),
         ])
         .map_err(csv_err)?;
     }

@@ -63,11 +63,13 @@ pub mod catalogue;
 pub mod describe;
 pub mod groups;
 pub mod index;
+pub mod proof;
 pub mod publish;
 pub mod snapshot;
 
 pub use catalogue::{
-    list, next_version, read_info, resolve, validate_version, ReleaseInfo, RESERVED_NAMES,
+    list, next_version, read_description, read_info, resolve, validate_version, ReleaseInfo,
+    RESERVED_NAMES,
 };
 pub use index::{index_csv, write_index};
 pub use publish::{build, release, Built, Options, Released, PAUSE_HOOK};

@@ -56,6 +56,8 @@ pub struct Built {
     pub lines: Vec<String>,
     /// sha256 of `lines` concatenated.
     pub graph_sha256: String,
+    /// The root of the Merkle tree over the facts, lowercase hex.
+    pub merkle_root: String,
 }
 
 /// Checks and builds the working inputs (any problem is an error).
@@ -63,12 +65,26 @@ pub fn build(config: &Config) -> Result<Built> {
     let checked = pipeline::checked(config)?;
     let (lines, fact_hashes) = pipeline::canonical(config, &checked);
     let graph_sha256 = graph_sha256(&lines);
+    let merkle_root = merkle_root(&fact_hashes)?;
     Ok(Built {
         checked,
         fact_hashes,
         lines,
         graph_sha256,
+        merkle_root,
     })
+}
+
+/// The Merkle root over fact hashes keyed by fact id: id order is the tree's leaf order
+/// (fact IRIs are one namespace followed by the id).
+fn merkle_root(fact_hashes: &BTreeMap<String, String>) -> Result<String> {
+    let mut root = crate::merkle::RootBuilder::default();
+    for (id, hash) in fact_hashes {
+        let hash = crate::merkle::parse_hex(hash)
+            .ok_or_else(|| usage(format!("fact {id}: `{hash}` is not a sha256")))?;
+        root.push_fact(&hash);
+    }
+    Ok(crate::merkle::to_hex(&root.root()))
 }
 
 fn pause_for_test(tmp: &Path) {
@@ -235,6 +251,7 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
         date: &plan.date,
         previous: plan.previous(),
         graph_sha256: &built.graph_sha256,
+        merkle_root: &built.merkle_root,
         facts: built.checked.facts.len(),
         sources: built.checked.sources.len(),
         triples: lines.len(),

@@ -26,6 +26,7 @@
 mod classify;
 mod fix;
 mod matcher;
+pub mod proof;
 pub mod release;
 mod working;
 

@@ -92,6 +92,10 @@ pub struct ReleaseDetails {
     pub declared_graph_sha256: Option<String>,
     /// The data graph hash recomputed from `graph.nq`.
     pub computed_graph_sha256: Option<String>,
+    /// `fg:merkleRoot` in `release.ttl` (releases made before Merkle roots have none).
+    pub declared_merkle_root: Option<String>,
+    /// The Merkle root recomputed from the facts' `fg:sha256` in `graph.nq`.
+    pub computed_merkle_root: Option<String>,
     /// Facts whose content hash was recomputed from `graph.nq`.
     pub facts_hashed_graph_nq: usize,
     /// Facts whose content hash was recomputed from `facts.ttl`.
@@ -127,12 +131,36 @@ impl ReleaseDetails {
                 _ => "no declared hash to compare",
             }
         )?;
+        if let Some(computed) = &self.computed_merkle_root {
+            writeln!(
+                out,
+                "  merkle root: {computed} ({})",
+                match &self.declared_merkle_root {
+                    Some(d) if d == computed => "as declared",
+                    Some(_) => "DIFFERS from release.ttl",
+                    None => "release.ttl declares none: made before Merkle roots",
+                }
+            )?;
+        }
         writeln!(
             out,
             "  fact hashes recomputed: {} from graph.nq, {} from facts.ttl",
             self.facts_hashed_graph_nq, self.facts_hashed_facts_ttl
         )
     }
+}
+
+/// The Merkle root over the facts of `graph.nq`, from their declared `fg:sha256` (a
+/// declared hash that is not one is replaced by the recomputed hash: its fact is
+/// reported as edited anyway). The map is keyed by fact IRI: the tree's leaf order.
+fn merkle_root(graph: &GraphFacts) -> String {
+    let mut root = crate::merkle::RootBuilder::default();
+    for (_, declared, computed) in graph.hashes.values() {
+        let leaf =
+            crate::merkle::parse_hex(declared).or_else(|| crate::merkle::parse_hex(computed));
+        root.push_fact(&leaf.unwrap_or_default());
+    }
+    crate::merkle::to_hex(&root.root())
 }
 
 /// Verifies a release directory; `sources` is where the source files are, if at hand.
@@ -164,6 +192,8 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
         iri: info.as_ref().map(|i| i.iri.clone()),
         declared_graph_sha256: info.as_ref().map(|i| i.graph_sha256.clone()),
         computed_graph_sha256: None,
+        declared_merkle_root: info.as_ref().and_then(|i| i.merkle_root.clone()),
+        computed_merkle_root: None,
         facts_hashed_graph_nq: 0,
         facts_hashed_facts_ttl: 0,
         files: Vec::new(),
@@ -200,6 +230,23 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
     }
     details.facts_hashed_graph_nq = graph.hashes.len();
     report_fact_hashes("graph.nq", &graph.hashes, &mut report);
+    if nq.is_file() {
+        let computed = merkle_root(&graph);
+        if let Some(declared) = details
+            .declared_merkle_root
+            .as_ref()
+            .filter(|d| **d != computed)
+        {
+            report.problems.push(Problem::new(
+                "merkle-root-mismatch",
+                "graph.nq",
+                format!(
+                    "the facts' hashes give the Merkle root {computed}, but release.ttl declares fg:merkleRoot {declared}"
+                ),
+            ));
+        }
+        details.computed_merkle_root = Some(computed);
+    }
 
     let ttl = dir.join("facts.ttl");
     if ttl.is_file() {
