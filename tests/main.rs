@@ -18,6 +18,8 @@ mod verify;
 mod cite;
 // `verify <release dir>`: checksums, graph and fact hashes, tampering, `--sources`.
 mod verify_release;
+// Merkle roots and inclusion proofs: `cite --proof`, `verify-proof`, tampering.
+mod proof;
 // `serve`: the SPARQL endpoint over HTTP (formats, limits, read-only, releases, Ctrl-C).
 mod serve;
 // ARCHITECTURE.md's invariants, checked on the sources (store boundary, sizes, no cycles).

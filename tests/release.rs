@@ -105,7 +105,7 @@ fn a_release_holds_every_file_and_passes_sha256sum() {
     assert_eq!(names, RELEASE_FILES);
     assert_eq!(p.read("exports/latest"), "v1\n");
     assert!(p.read("exports/releases.csv").starts_with(
-        "version,issued,previous,graph_sha256,facts,sources,triples\nv1,2026-11-28,,"
+        "version,issued,previous,graph_sha256,facts,sources,triples,merkle_root\nv1,2026-11-28,,"
     ));
 
     let ok = sha256sum_check(&dir);

@@ -374,3 +374,95 @@ fn the_published_releases_verify() {
     }
     assert!(checked >= 1, "the sample's first release is committed");
 }
+
+/// Edits a table of the release and reseals everything a careful tamperer can: its
+/// checksum in `SHA256SUMS`, `release.ttl` and `graph.nq`'s release description, then
+/// `graph.nq`'s and `release.ttl`'s own. Only what the cells say is left to catch it.
+fn edit_table_and_reseal(d: &Download, name: &str, edit: impl FnOnce(String) -> String) {
+    d.edit(name, edit);
+    let old = listed(d, name);
+    let new = sha256(&std::fs::read(d.file(name)).unwrap());
+    d.edit("graph.nq", |t| t.replace(&old, &new));
+    cover_tracks(d, name);
+    cover_tracks(d, "graph.nq");
+}
+
+#[test]
+fn a_facts_csv_cell_edited_with_every_checksum_resealed_is_named_by_row_and_column() {
+    let d = Download::new();
+    edit_table_and_reseal(&d, "facts.csv", |t| {
+        t.replace(",boycotted round 15,20,38,", ",boycotted round 15,21,38,")
+    });
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    // Every checksum holds: the graph and the table disagree, and only that is reported.
+    assert_eq!(
+        kinds(&report),
+        vec![("csv-graph-mismatch".to_owned(), "facts.csv:2:17".to_owned())],
+        "{report:#}"
+    );
+    let message = report["problems"][0]["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "column quote_start: fact f1 has \"21\", graph.nq says \"20\""
+    );
+}
+
+#[test]
+fn a_sources_csv_cell_edited_with_every_checksum_resealed_is_named_by_row_and_column() {
+    let d = Download::new();
+    edit_table_and_reseal(&d, "sources.csv", |t| {
+        t.replace("A “test” article", "A “best” article")
+    });
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        kinds(&report),
+        vec![(
+            "csv-graph-mismatch".to_owned(),
+            "sources.csv:2:5".to_owned()
+        )],
+        "{report:#}"
+    );
+    let message = report["problems"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("column title: source `a1` has"),
+        "{message}"
+    );
+}
+
+#[test]
+fn facts_csv_rows_missing_from_the_graph_or_labels_that_differ_are_named() {
+    let d = Download::new();
+    edit_table_and_reseal(&d, "facts.csv", |t| {
+        // Same length: f2's row now claims an id the graph does not have, and f1's
+        // subject label is another state's.
+        t.replace("\nf2,", "\nf3,")
+            .replace(",United States,", ",United Nation,")
+    });
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    let found = kinds(&report);
+    assert!(
+        found.contains(&("csv-graph-mismatch".to_owned(), "facts.csv:2:4".to_owned())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("csv-graph-mismatch".to_owned(), "facts.csv:3:1".to_owned())),
+        "{found:?}"
+    );
+    let messages: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"column fact_id: fact `f3` is not in graph.nq"),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"fact `f2` is in graph.nq but has no row"),
+        "{messages:?}"
+    );
+}
