@@ -348,3 +348,39 @@ fn proof_options_are_checked() {
     assert!(text.contains("proof.json:"), "{text}");
     assert!(text.contains("not a factgraph inclusion proof"), "{text}");
 }
+
+#[test]
+fn leaves_follow_iri_order_where_graph_nq_order_differs() {
+    // `<…/fact/f-1>` sorts before `<…/fact/f>` in graph.nq (`-` < `>`), and after it
+    // among IRIs: the leaves, the proofs and the three-views join must not mix them up.
+    let p = Project::minimal();
+    let facts = p.read("sources/facts.csv");
+    p.write(
+        "sources/facts.csv",
+        facts.replace("\nf1,", "\nf,").replace("\nf2,", "\nf-1,"),
+    );
+    p.cmd()
+        .args(["release", "--date", "2026-11-29"])
+        .assert()
+        .success();
+    let nq = p.read("exports/v1/graph.nq");
+    let first = |id: &str| {
+        let start = format!("<https://w3id.org/factgraph/fact/{id}> ");
+        nq.lines().position(|l| l.starts_with(&start)).unwrap()
+    };
+    assert!(first("f-1") < first("f"), "graph.nq order");
+    let out = p.cmd().args(["verify", "exports/v1"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let ttl = p.path("exports/v1/release.ttl");
+    for (index, id) in ["f", "f-1"].iter().enumerate() {
+        let json = proof_json(&p, "v1", id);
+        let proof: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(proof["fact"]["index"], index, "{id}");
+        let (code, text) = verify_cli(&p, &json, &["--release-ttl", ttl.to_str().unwrap()]);
+        assert_eq!(code, 0, "{text}");
+    }
+}
