@@ -78,6 +78,8 @@ mod tests {
             issued: "2026-11-28".into(),
             previous: previous.map(Into::into),
             graph_sha256: "ab".into(),
+            // Releases made before Merkle roots have none: an empty cell.
+            merkle_root: (version != "v1").then(|| "cd".into()),
             facts: 2,
             sources: 1,
             triples: 30,
@@ -87,9 +89,9 @@ mod tests {
         let csv = index_csv(&[info("v1", None), info("v2", Some("v1"))]).unwrap();
         assert_eq!(
             csv,
-            "version,issued,previous,graph_sha256,facts,sources,triples\n\
-             v1,2026-11-28,,ab,2,1,30\n\
-             v2,2026-11-28,v1,ab,2,1,30\n"
+            "version,issued,previous,graph_sha256,facts,sources,triples,merkle_root\n\
+             v1,2026-11-28,,ab,2,1,30,\n\
+             v2,2026-11-28,v1,ab,2,1,30,cd\n"
         );
     }
 }

@@ -216,6 +216,8 @@ pub enum ProblemKind {
     BadReleaseTtl,
     /// `facts.ttl` does not parse.
     BadTurtle,
+    /// A cell of `facts.csv` or `sources.csv` says something else than `graph.nq`.
+    CsvGraphMismatch,
     /// The release description in `graph.nq` differs from `release.ttl`.
     DescriptionMismatch,
     /// A fact id is used twice.
@@ -230,6 +232,8 @@ pub enum ProblemKind {
     GraphHashMismatch,
     /// A file's sha256 differs from the recorded one.
     HashMismatch,
+    /// The facts' hashes give another Merkle root than `fg:merkleRoot`.
+    MerkleRootMismatch,
     /// A file the release lists is absent.
     MissingFile,
     /// `graph.nq` is not sorted canonical N-Quads.
@@ -254,6 +258,7 @@ impl ProblemKind {
             ProblemKind::BadSha256sums => "bad-sha256sums",
             ProblemKind::BadReleaseTtl => "bad-release-ttl",
             ProblemKind::BadTurtle => "bad-turtle",
+            ProblemKind::CsvGraphMismatch => "csv-graph-mismatch",
             ProblemKind::DescriptionMismatch => "description-mismatch",
             ProblemKind::DuplicateId => "duplicate-id",
             ProblemKind::ExtraFile => "extra-file",
@@ -261,6 +266,7 @@ impl ProblemKind {
             ProblemKind::FactSetMismatch => "fact-set-mismatch",
             ProblemKind::GraphHashMismatch => "graph-hash-mismatch",
             ProblemKind::HashMismatch => "hash-mismatch",
+            ProblemKind::MerkleRootMismatch => "merkle-root-mismatch",
             ProblemKind::MissingFile => "missing-file",
             ProblemKind::NotCanonical => "not-canonical",
             ProblemKind::SizeMismatch => "size-mismatch",

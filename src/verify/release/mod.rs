@@ -238,7 +238,7 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
             .filter(|d| **d != computed)
         {
             report.problems.push(Problem::new(
-                "merkle-root-mismatch",
+                ProblemKind::MerkleRootMismatch,
                 "graph.nq",
                 format!(
                     "the facts' hashes give the Merkle root {computed}, but release.ttl declares fg:merkleRoot {declared}"

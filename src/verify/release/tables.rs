@@ -16,7 +16,7 @@
 //! in `graph.nq`, after it in the table), so each side keeps the few rows that arrived
 //! early in a small map until their partner comes.
 
-use super::super::Problem;
+use super::super::{Problem, ProblemKind};
 use super::rows::{
     expected_row, first_pass, is_typed, parse_qualifiers, read_prefixes, show_qualifiers, Context,
     Expected, SourceCells,
@@ -67,14 +67,14 @@ impl Findings {
         *n += 1;
         if *n <= MAX_LISTED {
             self.problems.push(Problem::new(
-                "csv-graph-mismatch",
+                ProblemKind::CsvGraphMismatch,
                 format!("{file}:{line}:{}", column + 1),
                 message,
             ));
         }
     }
 
-    fn other(&mut self, kind: &str, location: String, message: String) {
+    fn other(&mut self, kind: ProblemKind, location: String, message: String) {
         self.problems.push(Problem::new(kind, location, message));
     }
 
@@ -82,7 +82,7 @@ impl Findings {
         for (file, n) in self.mismatches {
             if n > MAX_LISTED {
                 self.problems.push(Problem::new(
-                    "csv-graph-mismatch",
+                    ProblemKind::CsvGraphMismatch,
                     file,
                     format!(
                         "{} more cell(s) differ from graph.nq (only the first {MAX_LISTED} are listed)",
@@ -130,7 +130,7 @@ impl Table {
                 .map(|(c, _)| *c)
                 .collect();
             out.other(
-                "csv-graph-mismatch",
+                ProblemKind::CsvGraphMismatch,
                 format!("{file}:1"),
                 format!(
                     "the header is not the release's columns ({}){}",
@@ -203,7 +203,7 @@ fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<(
         let id = cells[id_column].clone().unwrap_or_default();
         if let Some(first) = seen.insert(id.clone(), line) {
             out.other(
-                "csv-graph-mismatch",
+                ProblemKind::CsvGraphMismatch,
                 format!("{FILE}:{line}"),
                 format!("source `{id}` already has a row, on line {first}"),
             );
@@ -239,7 +239,7 @@ fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<(
     for id in by_id.keys() {
         if !seen.contains_key(*id) {
             out.other(
-                "csv-graph-mismatch",
+                ProblemKind::CsvGraphMismatch,
                 FILE.to_owned(),
                 format!("source `{id}` is in graph.nq but has no row"),
             );
@@ -310,7 +310,7 @@ fn check_facts(
         let id = cells[id_column].clone().unwrap_or_default();
         if last_id.as_ref().is_some_and(|last| *last >= id) {
             out.other(
-                "csv-graph-mismatch",
+                ProblemKind::CsvGraphMismatch,
                 format!("{FILE}:{line}"),
                 format!("fact_id `{id}` is out of order or repeated (rows are sorted by fact_id, each once)"),
             );
@@ -374,7 +374,7 @@ fn check_facts(
     }
     for id in early_facts.keys() {
         out.other(
-            "csv-graph-mismatch",
+            ProblemKind::CsvGraphMismatch,
             FILE.to_owned(),
             format!("fact `{id}` is in graph.nq but has no row"),
         );
