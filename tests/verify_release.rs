@@ -466,3 +466,18 @@ fn facts_csv_rows_missing_from_the_graph_or_labels_that_differ_are_named() {
         "{messages:?}"
     );
 }
+
+#[test]
+fn a_facts_csv_that_is_not_valid_csv_is_a_problem_not_a_crash() {
+    let d = Download::new();
+    let mut bytes = std::fs::read(d.file("facts.csv")).unwrap();
+    bytes.extend_from_slice(b"f9,\xff\xfe\n");
+    std::fs::write(d.file("facts.csv"), bytes).unwrap();
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert!(
+        has(&report, "bad-csv", "facts.csv:4"),
+        "{:?}",
+        kinds(&report)
+    );
+}

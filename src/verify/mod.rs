@@ -210,6 +210,8 @@ pub struct SourceReport {
 pub enum ProblemKind {
     /// An input problem found while reading a table ([`Code`]'s name).
     Input(Code),
+    /// A published table is not valid CSV.
+    BadCsv,
     /// A line of `SHA256SUMS` is not `<sha256>  <name>`.
     BadSha256sums,
     /// `release.ttl` does not parse or does not describe one release.
@@ -255,6 +257,7 @@ impl ProblemKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ProblemKind::Input(code) => code.as_str(),
+            ProblemKind::BadCsv => "bad-csv",
             ProblemKind::BadSha256sums => "bad-sha256sums",
             ProblemKind::BadReleaseTtl => "bad-release-ttl",
             ProblemKind::BadTurtle => "bad-turtle",

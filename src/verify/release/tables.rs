@@ -25,10 +25,10 @@ use crate::error::{Error, Result};
 use crate::export::columns::{header, FACTS, SOURCES};
 use crate::release::groups::for_each_group;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// A `facts.csv` row: its id, its line and its cells in the expected column order.
 type Row = (String, u64, Vec<Option<String>>);
-use std::path::Path;
 
 /// At most this many cell mismatches are listed per file; the rest are counted.
 const MAX_LISTED: usize = 200;
@@ -45,13 +45,35 @@ pub fn check(dir: &Path) -> Result<Vec<Problem>> {
     let prefixes = read_prefixes(&dir.join("facts.ttl"));
     let sources_csv = dir.join("sources.csv");
     if sources_csv.is_file() {
-        check_sources(&sources_csv, &context, &mut out)?;
+        let checked = check_sources(&sources_csv, &context, &mut out);
+        unreadable("sources.csv", checked, &mut out)?;
     }
     let facts_csv = dir.join("facts.csv");
     if facts_csv.is_file() {
-        check_facts(&nq, &facts_csv, &context, &prefixes, &mut out)?;
+        let checked = check_facts(&nq, &facts_csv, &context, &prefixes, &mut out);
+        unreadable("facts.csv", checked, &mut out)?;
     }
     Ok(out.finish())
+}
+
+/// A table that is not valid CSV is a problem of the release (reported where the CSV
+/// reader stopped), not a failure of the check.
+fn unreadable(file: &str, checked: Result<()>, out: &mut Findings) -> Result<()> {
+    match checked {
+        Err(Error::Csv { source, .. }) => {
+            let location = match source.position() {
+                Some(p) => format!("{file}:{}", p.line()),
+                None => file.to_owned(),
+            };
+            out.other(
+                ProblemKind::BadCsv,
+                location,
+                format!("not valid CSV, the cells after this point are not checked: {source}"),
+            );
+            Ok(())
+        }
+        other => other,
+    }
 }
 
 /// Problems, with a cap on listed cell mismatches per file.
@@ -95,6 +117,13 @@ impl Findings {
     }
 }
 
+fn csv_error(path: &Path, source: csv::Error) -> Error {
+    Error::Csv {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// A CSV reader with its header mapped to the expected columns.
 struct Table {
     reader: csv::Reader<std::fs::File>,
@@ -113,10 +142,10 @@ impl Table {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_path(path)
-            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            .map_err(|source| csv_error(path, source))?;
         let header = reader
             .headers()
-            .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?
+            .map_err(|source| csv_error(path, source))?
             .clone();
         let index: Vec<Option<usize>> = columns
             .iter()
@@ -165,7 +194,7 @@ impl Table {
                     .collect();
                 Ok(Some((line, cells)))
             }
-            Err(e) => Err(Error::Usage(format!("{}: {e}", path.display()))),
+            Err(source) => Err(csv_error(path, source)),
         }
     }
 
