@@ -7,7 +7,7 @@ use crate::error::{Code, Diagnostic};
 use crate::literal;
 use crate::ontology::{Expect, Ontology};
 use crate::table::{self, is_valid_id, Row};
-use crate::vocab::{iri, FG};
+use crate::vocab::{iri, FG, PROV, RDF};
 use oxigraph::model::{Literal, NamedNode, Term};
 use std::path::Path;
 
@@ -24,6 +24,10 @@ pub const COLUMNS: &[&str] = &[
     "end",
     "qualifiers",
     "rank",
+    "deprecation_reason",
+    "voice",
+    "relayed_by",
+    "basis",
     "quote",
     "quote_start",
     "quote_end",
@@ -35,6 +39,8 @@ const REQUIRED: &[&str] = &[
     "subject",
     "predicate",
     "object",
+    "voice",
+    "basis",
     "quote",
 ];
 
@@ -72,6 +78,126 @@ impl Rank {
     }
 }
 
+/// Whose claim a fact records inside its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Voice {
+    /// The source's own voice (written `source`).
+    Source,
+    /// An agent the source reports as making the claim.
+    Agent(NamedNode),
+}
+
+impl Voice {
+    /// The `fg:voice` value: `fg:SourceVoice` or the agent.
+    pub fn iri(&self) -> NamedNode {
+        match self {
+            Voice::Source => iri(FG, "SourceVoice"),
+            Voice::Agent(agent) => agent.clone(),
+        }
+    }
+}
+
+/// How the quoted words support a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Basis {
+    /// The quoted words say it.
+    Stated,
+    /// It restates the quoted words, adding nothing from outside them.
+    Paraphrase,
+    /// It needs something the quoted words do not say (the note says what).
+    Inference,
+}
+
+impl Basis {
+    /// Every basis, in the order messages list them.
+    pub const ALL: [Basis; 3] = [Basis::Stated, Basis::Paraphrase, Basis::Inference];
+
+    /// The CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Basis::Stated => "stated",
+            Basis::Paraphrase => "paraphrase",
+            Basis::Inference => "inference",
+        }
+    }
+
+    /// The ontology individual (`fg:Stated`...).
+    pub fn iri(self) -> NamedNode {
+        iri(
+            FG,
+            match self {
+                Basis::Stated => "Stated",
+                Basis::Paraphrase => "Paraphrase",
+                Basis::Inference => "Inference",
+            },
+        )
+    }
+}
+
+/// Why a fact is deprecated: a small controlled list modelled on Wikidata's "reason
+/// for deprecated rank" (P2241), so that reasons can be counted and queried; the note
+/// gives the particulars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DeprecationReason {
+    /// The same source contradicts it elsewhere.
+    InconsistentWithinSource,
+    /// A known error of the source.
+    ErrorInSource,
+    /// Other sources in the graph contradict it.
+    ContradictedByOtherSources,
+    /// Later information replaces it.
+    Superseded,
+    /// An earlier reading by the curator was wrong.
+    Misreading,
+}
+
+impl DeprecationReason {
+    /// Every reason, in the order messages list them.
+    pub const ALL: [DeprecationReason; 5] = [
+        DeprecationReason::InconsistentWithinSource,
+        DeprecationReason::ErrorInSource,
+        DeprecationReason::ContradictedByOtherSources,
+        DeprecationReason::Superseded,
+        DeprecationReason::Misreading,
+    ];
+
+    /// The CSV spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeprecationReason::InconsistentWithinSource => "inconsistent-within-source",
+            DeprecationReason::ErrorInSource => "error-in-source",
+            DeprecationReason::ContradictedByOtherSources => "contradicted-by-other-sources",
+            DeprecationReason::Superseded => "superseded",
+            DeprecationReason::Misreading => "misreading",
+        }
+    }
+
+    /// The ontology individual (`fg:InconsistentWithinSource`...).
+    pub fn iri(self) -> NamedNode {
+        iri(
+            FG,
+            match self {
+                DeprecationReason::InconsistentWithinSource => "InconsistentWithinSource",
+                DeprecationReason::ErrorInSource => "ErrorInSource",
+                DeprecationReason::ContradictedByOtherSources => "ContradictedByOtherSources",
+                DeprecationReason::Superseded => "Superseded",
+                DeprecationReason::Misreading => "Misreading",
+            },
+        )
+    }
+
+    /// A human-readable phrase ("inconsistent within the source").
+    pub fn label(self) -> &'static str {
+        match self {
+            DeprecationReason::InconsistentWithinSource => "inconsistent within the source",
+            DeprecationReason::ErrorInSource => "error in the source",
+            DeprecationReason::ContradictedByOtherSources => "contradicted by other sources",
+            DeprecationReason::Superseded => "superseded",
+            DeprecationReason::Misreading => "misreading",
+        }
+    }
+}
+
 /// One validated fact.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fact {
@@ -89,6 +215,17 @@ pub struct Fact {
     pub qualifiers: Vec<(NamedNode, Term)>,
     /// Rank.
     pub rank: Rank,
+    /// Why it is deprecated (present exactly when `rank` is deprecated).
+    pub deprecation_reason: Option<DeprecationReason>,
+    /// Whose claim it is inside the source.
+    pub voice: Voice,
+    /// The agency that relayed it to the source, if the source says so.
+    pub relayed_by: Option<NamedNode>,
+    /// How the quote supports it.
+    pub basis: Basis,
+    /// The first and last day (`xsd:date`) of every date value on the statement node,
+    /// under the properties the ontology pairs with the date's property.
+    pub days: Vec<(NamedNode, Term)>,
     /// The verbatim quote.
     pub quote: String,
     /// Recorded quote positions (code points, end exclusive), if any.
@@ -215,10 +352,72 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
             Rank::Normal
         }
     };
+    let deprecation_reason = deprecation_reason(row, rank, &mut bad);
+    let voice = row
+        .get("voice")
+        .and_then(|v| voice(row, v, ontology, &mut bad));
+    if row.get("voice").is_none() {
+        bad.push(row.problem(
+            "voice",
+            Code::MissingField,
+            "whose claim is this? write `source` for the source's own voice, or the CURIE of the agent it reports (e.g. ent:sergey-vershinin)",
+        ));
+    }
+    let relayed_by = row
+        .get("relayed_by")
+        .and_then(|v| agent(row, "relayed_by", v, ontology, &mut bad));
+    let basis = match row.get("basis").map(str::to_ascii_lowercase).as_deref() {
+        None => {
+            bad.push(row.problem(
+                "basis",
+                Code::MissingField,
+                "how does the quote support the fact? write stated, paraphrase or inference",
+            ));
+            None
+        }
+        Some(b) => match Basis::ALL.into_iter().find(|x| x.as_str() == b) {
+            Some(x) => Some(x),
+            None => {
+                bad.push(row.problem(
+                    "basis",
+                    Code::BadValue,
+                    format!("`{b}` is not a basis: use stated, paraphrase or inference"),
+                ));
+                None
+            }
+        },
+    };
+    if basis == Some(Basis::Inference) && row.get("note").is_none() {
+        bad.push(row.problem(
+            "note",
+            Code::MissingField,
+            "an inference needs a note saying what knowledge was added to the quoted words",
+        ));
+    }
+    if let (Some(Term::Literal(l)), Some(q)) = (&object, &quote) {
+        if let Some(words) = altered_quotation(l.value(), q) {
+            bad.push(row.problem(
+                "object",
+                Code::BadValue,
+                format!("the words in quotation marks “{words}” are not in the quote: quoted words must be kept exactly as the source gives them"),
+            ));
+        }
+    }
+    let mut days = Vec::new();
+    if let Some(o) = &object {
+        comparable_days(row, "object", &iri(RDF, "object"), o, ontology, &mut days, &mut bad);
+    }
+    for (property, value) in &qualifiers {
+        let column = time_column(property);
+        comparable_days(row, column, property, value, ontology, &mut days, &mut bad);
+    }
     let recorded = positions(row, quote.as_deref(), &mut bad);
     if !bad.is_empty() {
         return Err(bad);
     }
+    let (Some(voice), Some(basis)) = (voice, basis) else {
+        return Err(bad);
+    };
     match (id, source_id, subject, predicate, object, quote) {
         (Some(id), Some(source_id), Some(subject), Some(predicate), Some(object), Some(quote)) => {
             Ok(Fact {
@@ -229,6 +428,11 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
                 object,
                 qualifiers,
                 rank,
+                deprecation_reason,
+                voice,
+                relayed_by,
+                basis,
+                days,
                 quote,
                 recorded,
                 note: row.get("note").map(str::to_owned),
@@ -236,6 +440,143 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
             })
         }
         _ => Err(bad),
+    }
+}
+
+/// The facts-table column a time qualifier comes from, for messages.
+fn time_column(property: &NamedNode) -> &'static str {
+    match property.as_str().strip_prefix(FG) {
+        Some("pointInTime") => "point_in_time",
+        Some("startTime") => "start",
+        Some("endTime") => "end",
+        _ => "qualifiers",
+    }
+}
+
+/// Adds the first/last-day pair of a date value (see [`literal::day_bounds`]); a date
+/// whose property has no pair declared in the ontology is refused, since it could not
+/// be compared in SPARQL.
+fn comparable_days(
+    row: &Row<'_>,
+    column: &str,
+    property: &NamedNode,
+    value: &Term,
+    ontology: &Ontology,
+    days: &mut Vec<(NamedNode, Term)>,
+    bad: &mut Vec<Diagnostic>,
+) {
+    let Term::Literal(l) = value else { return };
+    let Some((first, last)) = literal::day_bounds(l) else {
+        return;
+    };
+    match ontology.day_properties(property) {
+        Some((first_p, last_p)) => {
+            days.push((first_p, first.into()));
+            days.push((last_p, last.into()));
+        }
+        None => bad.push(row.problem(
+            column,
+            Code::Ontology,
+            format!(
+                "{} holds a date, but the ontology declares no fg:firstDayProperty/fg:lastDayProperty for it, so the date could not be compared in SPARQL",
+                ontology.compact(property)
+            ),
+        )),
+    }
+}
+
+/// The first passage in “…” of `text` that is not, word for word, in `quote`.
+fn altered_quotation(text: &str, quote: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('“') {
+        let after = &rest[open + '“'.len_utf8()..];
+        let Some(close) = after.find('”') else { break };
+        let words = &after[..close];
+        if !quote.contains(words) {
+            return Some(words.to_owned());
+        }
+        rest = &after[close + '”'.len_utf8()..];
+    }
+    None
+}
+
+fn deprecation_reason(
+    row: &Row<'_>,
+    rank: Rank,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<DeprecationReason> {
+    let cell = row.get("deprecation_reason");
+    let choices = || {
+        DeprecationReason::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (rank, cell) {
+        (Rank::Deprecated, None) => {
+            bad.push(row.problem(
+                "deprecation_reason",
+                Code::MissingField,
+                format!("a deprecated fact needs a reason: one of {}", choices()),
+            ));
+            None
+        }
+        (Rank::Deprecated, Some(c)) => {
+            let c = c.to_ascii_lowercase();
+            let found = DeprecationReason::ALL.into_iter().find(|r| r.as_str() == c);
+            if found.is_none() {
+                bad.push(row.problem(
+                    "deprecation_reason",
+                    Code::BadValue,
+                    format!("`{c}` is not a reason for deprecation: use one of {}", choices()),
+                ));
+            }
+            found
+        }
+        (_, Some(_)) => {
+            bad.push(row.problem(
+                "deprecation_reason",
+                Code::BadValue,
+                "only a deprecated fact has a deprecation reason (set rank to deprecated, or empty this cell)",
+            ));
+            None
+        }
+        (_, None) => None,
+    }
+}
+
+fn voice(row: &Row<'_>, value: &str, ontology: &Ontology, bad: &mut Vec<Diagnostic>) -> Option<Voice> {
+    if value.eq_ignore_ascii_case("source") {
+        return Some(Voice::Source);
+    }
+    agent(row, "voice", value, ontology, bad).map(Voice::Agent)
+}
+
+/// An entity CURIE that must name a declared `prov:Agent` (a person, state,
+/// organisation or delegation).
+fn agent(
+    row: &Row<'_>,
+    column: &str,
+    value: &str,
+    ontology: &Ontology,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<NamedNode> {
+    let node = entity(row, column, value, ontology, bad)?;
+    if ontology.is_instance_of(&node, &iri(PROV, "Agent")) {
+        Some(node)
+    } else {
+        let hint = if column == "voice" {
+            " (or `source` for the source's own voice)"
+        } else {
+            ""
+        };
+        bad.push(row.problem(
+            column,
+            Code::WrongType,
+            format!("{value} is not a prov:Agent (a person, state, organisation or delegation){hint}"),
+        ));
+        None
     }
 }
 

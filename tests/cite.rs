@@ -75,7 +75,7 @@ fn unknown_id_names_the_closest_ids() {
 #[test]
 fn a_fact_with_problems_cannot_be_cited() {
     let p = Project::minimal();
-    p.add_fact_row("f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the text,,,");
+    p.add_fact_row("f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the text,,,,source,stated,,");
     p.cmd()
         .args(["cite", "f3"])
         .assert()
@@ -100,7 +100,7 @@ fn the_working_graph_names_the_release_it_equals() {
         text.contains("Release:        working graph, identical to release v1 (2026-11-28) <https://w3id.org/factgraph/release/v1>, content hash sha256 "),
         "{text}"
     );
-    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,was the fifteenth,66,83,");
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,was the fifteenth,66,83,,source,stated,,");
     let text = stdout(&p, &["cite", "f1"]);
     assert!(
         text.contains("Release:        working graph (unreleased)"),

@@ -111,7 +111,7 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
         })
         .map(|(s, _)| *s)
         .collect();
-    assert_eq!(facts.len(), 49);
+    assert_eq!(facts.len(), 58);
     for fact in facts {
         let annotation = one(fact, &format!("{FG}citation"));
         let target = one(&annotation, &format!("{OA}hasTarget"));
@@ -146,7 +146,7 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
 #[test]
 fn no_blank_nodes_and_deprecated_claims_are_not_asserted() {
     let p = Project::minimal();
-    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,deprecated,was the fifteenth,66,83,shown wrong");
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,deprecated,was the fifteenth,66,83,shown wrong,source,stated,,inconsistent-within-source");
     export(&p);
     let nq = p.read("out/graph.nq");
     assert!(!nq.contains("_:"), "no blank node anywhere");
@@ -278,7 +278,7 @@ fn fact_hash_changes_with_content_and_only_its_own() {
 #[test]
 fn a_failed_export_writes_nothing() {
     let p = Project::minimal();
-    p.add_fact_row("f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the source,,,");
+    p.add_fact_row("f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the source,,,,source,stated,,");
     p.cmd()
         .args(["export", "--out", "out"])
         .assert()

@@ -94,8 +94,8 @@ fn the_example_queries_answer_on_the_sample_data() {
     }
     assert_eq!(
         run("claims-of-source.rq").lines().count(),
-        50,
-        "header + 49 claims"
+        59,
+        "header + 58 claims"
     );
     let conflicts = run("conflicting-claims.rq");
     assert!(

@@ -484,7 +484,7 @@ fn two_releases() -> Project {
         .args(["release", "--date", "2025-01-01"])
         .assert()
         .success();
-    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,");
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,,source,stated,,");
     p.cmd()
         .args(["release", "--date", "2025-02-01"])
         .assert()

@@ -34,6 +34,9 @@ fg:inRole a owl:ObjectProperty , fg:QualifierProperty ; rdfs:label "in role"@en 
 fg:pointInTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "point in time"@en ; rdfs:range rdfs:Literal .
 fg:startTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "start time"@en ; rdfs:range rdfs:Literal .
 fg:endTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "end time"@en ; rdfs:range rdfs:Literal .
+fg:pointInTime fg:firstDayProperty fg:pointInTimeFirstDay ; fg:lastDayProperty fg:pointInTimeLastDay .
+fg:startTime fg:firstDayProperty fg:startTimeFirstDay ; fg:lastDayProperty fg:startTimeLastDay .
+fg:endTime fg:firstDayProperty fg:endTimeFirstDay ; fg:lastDayProperty fg:endTimeLastDay .
 ent:usa a fg:State ; rdfs:label "United States"@en .
 ent:russia a fg:State ; rdfs:label "Russia"@en .
 ent:round-15 a fg:Round ; rdfs:label "Astana round 15"@en .
@@ -56,7 +59,7 @@ pub const RELEASE_FILES: &[&str] = &[
     "sources.csv",
 ];
 
-pub const FACTS_HEADER: &str = "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note\n";
+pub const FACTS_HEADER: &str = "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note,voice,basis,relayed_by,deprecation_reason\n";
 
 impl Project {
     /// An empty directory.
@@ -86,7 +89,7 @@ impl Project {
         );
         p.write(
             "sources/facts.csv",
-            format!("{FACTS_HEADER}f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,20,38,\nf2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,\n"),
+            format!("{FACTS_HEADER}f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,20,38,,source,stated,,\nf2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,,source,stated,,\n"),
         );
         p
     }

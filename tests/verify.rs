@@ -89,7 +89,7 @@ fn moved_quote_reports_new_positions_and_exits_one() {
 #[test]
 fn moved_quote_with_several_occurrences_goes_to_the_nearest() {
     // "ound 15" occurs at 31..38 and 58..65; recorded near the second (58..65).
-    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,59,66,\n");
+    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,59,66,,source,stated,,\n");
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
     let f1 = fact(&report, "f1");
@@ -103,12 +103,12 @@ fn moved_quote_with_several_occurrences_goes_to_the_nearest() {
 
 #[test]
 fn ambiguous_quote_without_positions_fails() {
-    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,,,\n");
+    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,,,,source,stated,,\n");
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
     assert_eq!(fact(&report, "f1")["status"], "ambiguous");
     // Found once without positions: ok.
-    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,\n");
+    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,,source,stated,,\n");
     assert_eq!(verify_json(&p, &[]).0, 0);
 }
 
@@ -148,7 +148,7 @@ fn drifted_quotes_report_candidate_similarity_and_word_diff() {
 #[test]
 fn missing_quote_is_reported_with_what_was_expected() {
     let p = with_facts(
-        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,Russia attended every round,20,48,\n",
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,Russia attended every round,20,48,,source,stated,,\n",
     );
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
@@ -204,7 +204,7 @@ fn changed_source_with_every_quote_intact_still_fails_its_checksum() {
 #[test]
 fn unknown_source_unused_source_and_unregistered_file() {
     let p =
-        with_facts("f1,nosuch,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,\n");
+        with_facts("f1,nosuch,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,,source,stated,,\n");
     p.write("sources/articles/stray.txt", "not registered");
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
@@ -319,5 +319,5 @@ fn sample_data_verifies() {
         .arg("verify")
         .assert()
         .success()
-        .stdout(predicate::str::contains("facts: 49 (49 ok)"));
+        .stdout(predicate::str::contains("facts: 58 (58 ok)"));
 }
