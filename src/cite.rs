@@ -3,8 +3,10 @@
 //! A citation is read from the graph itself (the working graph, or a release's
 //! `graph.nq`), never from the CSV tables, so that what it prints is exactly what the
 //! cited graph says: the claim in words (`rdfs:label`s), the quote with its prefix and
-//! suffix, the source, the source's sha256, the release and its content hash, and the
-//! fact's IRI. Output formats: plain text, BibTeX (`@misc`) and CSL-JSON.
+//! suffix, whose claim it is and who relayed it ("according to X, as reported by Y, in
+//! <source>"), how the quote supports it, its rank and, when deprecated, why; the
+//! source, the source's sha256, the release and its content hash, and the fact's IRI.
+//! Output formats: plain text, BibTeX (`@misc`) and CSL-JSON.
 
 use crate::error::{Error, Result};
 use crate::pipeline;
@@ -43,6 +45,18 @@ pub struct FactCitation {
     pub claim: (Named, Named, Named),
     /// Qualifiers (property, value), sorted.
     pub qualifiers: Vec<(Named, Named)>,
+    /// Rank (`fg:rank`).
+    pub rank: Option<Named>,
+    /// Why it is deprecated (`fg:deprecationReason`).
+    pub deprecation_reason: Option<Named>,
+    /// Whose claim it is (`fg:voice`); absent in releases made before voices existed.
+    pub voice: Option<Named>,
+    /// The agency that relayed it (`fg:relayedBy`).
+    pub relayed_by: Option<Named>,
+    /// How the quote supports it (`fg:basis`).
+    pub basis: Option<Named>,
+    /// The curator's note (`rdfs:comment`).
+    pub note: Option<String>,
     /// The exact quote.
     pub quote: String,
     /// Text before it.
@@ -285,11 +299,18 @@ pub fn from_quads<'q>(
         sha256: text(&source_iri, format!("{FG}sha256")),
         iri: source_iri,
     };
+    let optional = |p: String| get(&fact_iri, p).map(|t| named(&t));
     Ok(FactCitation {
         fact_id: fact_id.to_owned(),
         fact_sha256: text(&fact_iri, format!("{FG}sha256")),
         claim,
         qualifiers,
+        rank: optional(format!("{FG}rank")),
+        deprecation_reason: optional(format!("{FG}deprecationReason")),
+        voice: optional(format!("{FG}voice")),
+        relayed_by: optional(format!("{FG}relayedBy")),
+        basis: optional(format!("{FG}basis")),
+        note: text(&fact_iri, format!("{RDFS}comment")),
         quote: text(&quote_node, format!("{OA}exact")).unwrap_or_default(),
         prefix: text(&quote_node, format!("{OA}prefix")).unwrap_or_default(),
         suffix: text(&quote_node, format!("{OA}suffix")).unwrap_or_default(),
@@ -356,6 +377,65 @@ impl FactCitation {
         words
     }
 
+    /// Whose claim it is and through whom: "according to Sergey Vershinin, as
+    /// reported by TASS, in “Title” (2024-10-10)", or "in the source's own voice, in …".
+    pub fn attribution(&self) -> String {
+        let mut words = match &self.voice {
+            Some(v) if v.value == format!("{FG}SourceVoice") => {
+                "in the source's own voice".to_owned()
+            }
+            Some(v) => format!("according to {}", v.words()),
+            None => "according to".to_owned(),
+        };
+        if let Some(agency) = &self.relayed_by {
+            words.push_str(&format!(", as reported by {}", agency.words()));
+        }
+        let s = &self.source;
+        let separator = if self.voice.is_some() { ", in" } else { "" };
+        words.push_str(&format!(
+            "{separator} “{}”",
+            s.title.as_deref().unwrap_or(&s.id)
+        ));
+        if let Some(d) = &s.issued {
+            words.push_str(&format!(" ({})", d.get(..10).unwrap_or(d)));
+        }
+        words
+    }
+
+    /// The rank, and the reason when deprecated: "deprecated rank (inconsistent within
+    /// the source)".
+    pub fn rank_words(&self) -> String {
+        let mut words = self
+            .rank
+            .as_ref()
+            .map_or_else(|| "normal rank".to_owned(), |r| r.words().to_owned());
+        if let Some(reason) = &self.deprecation_reason {
+            words.push_str(&format!(" ({})", reason.words()));
+        }
+        words
+    }
+
+    /// The basis, with the note for an inference.
+    fn basis_words(&self) -> Option<String> {
+        self.basis.as_ref().map(|b| b.words().to_owned())
+    }
+
+    /// One sentence for notes: "According to X, as reported by Y, in “T”. Basis: …. Rank: …."
+    fn provenance_sentence(&self) -> String {
+        let attribution = self.attribution();
+        let mut first = attribution.chars();
+        let mut out: String = first
+            .next()
+            .map(|c| c.to_uppercase().chain(first).collect())
+            .unwrap_or_default();
+        out.push('.');
+        if let Some(b) = self.basis_words() {
+            out.push_str(&format!(" Basis: {b}."));
+        }
+        out.push_str(&format!(" Rank: {}.", self.rank_words()));
+        out
+    }
+
     fn release_words(&self) -> String {
         if self.release.version == "working" {
             match &self.release.published_as {
@@ -373,6 +453,14 @@ impl FactCitation {
         let mut out = String::new();
         let mut line = |k: &str, v: &str| out.push_str(&format!("{k:<16}{v}\n"));
         line("Claim:", &self.claim_words());
+        line("Attribution:", &self.attribution());
+        if let Some(b) = self.basis_words() {
+            line("Basis:", &b);
+        }
+        line("Rank:", &self.rank_words());
+        if let Some(n) = &self.note {
+            line("Note:", &one_line(n));
+        }
         line("Quote:", &format!("“{}”", one_line(&self.quote)));
         line(
             "In context:",
@@ -439,10 +527,11 @@ impl FactCitation {
         fields.push((
             "note",
             format!(
-                "Fact {} ({}): {}. Quote: ``{}''. Source sha256 {}. {}, content hash sha256 {}",
+                "Fact {} ({}): {}. {} Quote: ``{}''. Source sha256 {}. {}, content hash sha256 {}",
                 bib(&self.fact_id),
                 bib(&self.fact_iri),
                 bib(&self.claim_words()),
+                bib(&self.provenance_sentence()),
                 bib(&self.quote),
                 s.sha256.as_deref().unwrap_or("unknown"),
                 bib(&self.release_words()),
@@ -483,10 +572,11 @@ impl FactCitation {
         item.insert(
             "note".into(),
             json!(format!(
-                "Fact {} <{}>: {}. Source sha256 {}. {}, content hash sha256 {}.",
+                "Fact {} <{}>: {}. {} Source sha256 {}. {}, content hash sha256 {}.",
                 self.fact_id,
                 self.fact_iri,
                 self.claim_words(),
+                self.provenance_sentence(),
                 s.sha256.as_deref().unwrap_or("unknown"),
                 self.release_words(),
                 self.release.content_hash

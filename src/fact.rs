@@ -405,7 +405,15 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
     }
     let mut days = Vec::new();
     if let Some(o) = &object {
-        comparable_days(row, "object", &iri(RDF, "object"), o, ontology, &mut days, &mut bad);
+        comparable_days(
+            row,
+            "object",
+            &iri(RDF, "object"),
+            o,
+            ontology,
+            &mut days,
+            &mut bad,
+        );
     }
     for (property, value) in &qualifiers {
         let column = time_column(property);
@@ -490,7 +498,9 @@ fn altered_quotation(text: &str, quote: &str) -> Option<String> {
     let mut rest = text;
     while let Some(open) = rest.find('“') {
         let after = &rest[open + '“'.len_utf8()..];
-        let Some(close) = after.find('”') else { break };
+        let Some(close) = after.find('”') else {
+            break;
+        };
         let words = &after[..close];
         if !quote.contains(words) {
             return Some(words.to_owned());
@@ -529,7 +539,10 @@ fn deprecation_reason(
                 bad.push(row.problem(
                     "deprecation_reason",
                     Code::BadValue,
-                    format!("`{c}` is not a reason for deprecation: use one of {}", choices()),
+                    format!(
+                        "`{c}` is not a reason for deprecation: use one of {}",
+                        choices()
+                    ),
                 ));
             }
             found
@@ -546,7 +559,12 @@ fn deprecation_reason(
     }
 }
 
-fn voice(row: &Row<'_>, value: &str, ontology: &Ontology, bad: &mut Vec<Diagnostic>) -> Option<Voice> {
+fn voice(
+    row: &Row<'_>,
+    value: &str,
+    ontology: &Ontology,
+    bad: &mut Vec<Diagnostic>,
+) -> Option<Voice> {
     if value.eq_ignore_ascii_case("source") {
         return Some(Voice::Source);
     }
@@ -574,7 +592,9 @@ fn agent(
         bad.push(row.problem(
             column,
             Code::WrongType,
-            format!("{value} is not a prov:Agent (a person, state, organisation or delegation){hint}"),
+            format!(
+                "{value} is not a prov:Agent (a person, state, organisation or delegation){hint}"
+            ),
         ));
         None
     }

@@ -173,7 +173,10 @@ pub fn typed(value: &str, object_type: &str) -> Result<Literal, String> {
         })?;
     let datatype = iri(XSD, local);
     check_lexical(value, &datatype)?;
-    Ok(Literal::new_typed_literal(canonical(value, local), datatype))
+    Ok(Literal::new_typed_literal(
+        canonical(value, local),
+        datatype,
+    ))
 }
 
 /// The canonical lexical form of a valid value, the form RDF stores (Oxigraph,
@@ -226,7 +229,14 @@ fn canonical_datetime(value: &str) -> String {
         (t, "Z")
     } else if value.len() > 6 && matches!(value.as_bytes()[value.len() - 6], b'+' | b'-') {
         let (t, z) = value.split_at(value.len() - 6);
-        (t, if z == "+00:00" || z == "-00:00" { "Z" } else { z })
+        (
+            t,
+            if z == "+00:00" || z == "-00:00" {
+                "Z"
+            } else {
+                z
+            },
+        )
     } else {
         (value, "")
     };
@@ -314,7 +324,10 @@ mod tests {
         assert_eq!(days("2021-02"), ("2021-02-01".into(), "2021-02-28".into()));
         assert_eq!(days("2024-02"), ("2024-02-01".into(), "2024-02-29".into()));
         assert_eq!(days("2024-12"), ("2024-12-01".into(), "2024-12-31".into()));
-        assert_eq!(days("2024-01-24"), ("2024-01-24".into(), "2024-01-24".into()));
+        assert_eq!(
+            days("2024-01-24"),
+            ("2024-01-24".into(), "2024-01-24".into())
+        );
         assert!(day_bounds(&Literal::new_simple_literal("2021")).is_none());
     }
 }

@@ -88,7 +88,9 @@ fn edit_minimal(p: &Project) {
     let edited = lines[f2].replace("fg:ordinal,15,", "fg:ordinal,16,");
     lines[f2] = &edited;
     let mut text = lines.join("\n");
-    text.push_str("\nf3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,in February,,,,source,stated,,\n");
+    text.push_str(
+        "\nf3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,in February,,,,source,stated,,\n",
+    );
     p.write("sources/facts.csv", text);
 }
 
