@@ -15,6 +15,7 @@ pub mod fact;
 pub mod graph;
 pub mod hash;
 pub mod literal;
+pub mod metadata;
 pub mod ontology;
 pub mod pipeline;
 pub mod project;

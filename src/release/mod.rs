@@ -11,6 +11,7 @@
 //! | `graph.nq` | the whole release: data graph + release description (sorted N-Quads) |
 //! | `release.ttl` | the release described with DCAT, VoID and SPDX checksums |
 //! | `CHANGES.md` | facts and sources added, removed, changed since the previous release |
+//! | `CITATION.cff` | how to cite the release (Citation File Format), from `project.ttl` |
 //! | `SHA256SUMS` | `sha256sum -c` input for every other file |
 //!
 //! # Versions
@@ -60,6 +61,7 @@
 //! renaming (so that a test can kill it at that point).
 
 pub mod catalogue;
+pub mod citation;
 pub mod describe;
 pub mod index;
 pub mod publish;
