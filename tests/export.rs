@@ -256,10 +256,16 @@ fn fact_hash_changes_with_content_and_only_its_own() {
     let hashes = |p: &Project| -> BTreeMap<String, String> {
         export(p);
         let mut r = csv::Reader::from_path(p.path("out/facts.csv")).unwrap();
+        let column = r
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "fact_sha256")
+            .unwrap();
         r.records()
             .map(|r| {
                 let r = r.unwrap();
-                (r[0].to_owned(), r[23].to_owned())
+                (r[0].to_owned(), r[column].to_owned())
             })
             .collect()
     };
@@ -362,5 +368,57 @@ fn fact_hashes_follow_the_documented_rule() {
             lines.len() > 20,
             "{id}: the description, its annotation and selectors"
         );
+    }
+}
+
+/// facts.ttl, read alone by sophia, names no entity or property it does not label.
+#[test]
+fn facts_ttl_alone_has_a_label_for_every_entity_and_property_it_names() {
+    let p = Project::sample();
+    export(&p);
+    let data = std::fs::read_to_string(p.path("out/facts.ttl")).unwrap();
+    let triples: Vec<[SimpleTerm<'static>; 3]> = sophia_turtle::parser::turtle::parse_str(&data)
+        .collect_triples()
+        .expect("facts.ttl parses with sophia");
+    let label = "http://www.w3.org/2000/01/rdf-schema#label";
+    let labelled: BTreeSet<String> = triples
+        .iter()
+        .filter(|[_, p, _]| text(p) == label)
+        .map(|[s, _, _]| text(s))
+        .collect();
+    let typed: BTreeSet<String> = triples
+        .iter()
+        .filter(|[_, p, _]| text(p) == RDF_TYPE)
+        .map(|[s, _, _]| text(s))
+        .collect();
+    let mut named = BTreeSet::new();
+    for [s, p, o] in &triples {
+        let (s, p) = (text(s), text(p));
+        if s.starts_with("https://w3id.org/factgraph/fact/") {
+            if [
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+            ]
+            .contains(&p.as_str())
+                || p.starts_with(FG)
+            {
+                if o.kind() == TermKind::Iri {
+                    named.insert(text(o));
+                }
+            }
+            if p.starts_with(FG) {
+                named.insert(p);
+            }
+        }
+    }
+    let entities: Vec<&String> = named
+        .iter()
+        .filter(|n| n.starts_with("https://w3id.org/factgraph/entity/") || n.starts_with(FG))
+        .collect();
+    assert!(entities.len() > 40, "{entities:?}");
+    for n in entities {
+        assert!(labelled.contains(n), "no rdfs:label for {n} in facts.ttl");
+        assert!(typed.contains(n), "no rdf:type for {n} in facts.ttl");
     }
 }

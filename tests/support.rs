@@ -43,6 +43,22 @@ ent:round-15 a fg:Round ; rdfs:label "Astana round 15"@en .
 ent:observer a fg:Role ; rdfs:label "observer"@en .
 "#;
 
+/// The minimal project's `project.ttl`: a series with a title, a description and a
+/// licence (what `release` needs), a curator and a download base.
+pub const MINI_PROJECT: &str = r#"@prefix fg: <https://w3id.org/factgraph/ontology#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://example.org/series> a dcat:DatasetSeries ;
+    dcterms:title "Mini facts"@en ;
+    dcterms:description "A tiny test dataset."@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:creator <https://example.org/curator> ;
+    dcat:keyword "test"@en ;
+    fg:downloadBase "https://example.org/files/exports/" .
+<https://example.org/curator> a foaf:Agent ; foaf:name "A. Curator" .
+"#;
+
 /// The minimal project's one source text (with a curly quote and a non-breaking space).
 pub const MINI_TEXT: &str =
     "The “United States” boycotted round 15 in February\u{a0}2021. Round 15 was the fifteenth.\n";
@@ -50,6 +66,7 @@ pub const MINI_TEXT: &str =
 /// The files of a release directory, by name.
 pub const RELEASE_FILES: &[&str] = &[
     "CHANGES.md",
+    "CITATION.cff",
     "SHA256SUMS",
     "facts.csv",
     "facts.csv-metadata.json",
@@ -74,6 +91,7 @@ impl Project {
         let p = Self::empty();
         copy_dir(&repo().join("ontology"), &p.path("ontology"));
         copy_dir(&repo().join("sources"), &p.path("sources"));
+        std::fs::copy(repo().join("project.ttl"), p.path("project.ttl")).unwrap();
         p
     }
 
@@ -81,6 +99,7 @@ impl Project {
     pub fn minimal() -> Self {
         let p = Self::empty();
         p.write("ontology/mini.ttl", MINI_ONTOLOGY);
+        p.write("project.ttl", MINI_PROJECT);
         p.write("sources/articles/a1.txt", MINI_TEXT);
         let hash = sha256(MINI_TEXT.as_bytes());
         p.write(
