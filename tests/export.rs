@@ -395,17 +395,15 @@ fn facts_ttl_alone_has_a_label_for_every_entity_and_property_it_names() {
     for [s, p, o] in &triples {
         let (s, p) = (text(s), text(p));
         if s.starts_with("https://w3id.org/factgraph/fact/") {
-            if [
+            let names_a_term = [
                 "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
                 "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate",
                 "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
             ]
             .contains(&p.as_str())
-                || p.starts_with(FG)
-            {
-                if o.kind() == TermKind::Iri {
-                    named.insert(text(o));
-                }
+                || p.starts_with(FG);
+            if names_a_term && o.kind() == TermKind::Iri {
+                named.insert(text(o));
             }
             if p.starts_with(FG) {
                 named.insert(p);

@@ -172,7 +172,10 @@ fn a_date_range_finds_round_15_and_round_21_over_mixed_precisions() {
     ] {
         assert!(found.contains(expected), "missing {expected:?} in:\n{found}");
     }
-    assert!(!found.contains("astana-021,"), "2023-01-25 is outside both ranges:\n{found}");
+    assert!(
+        !found.contains("astana-021,"),
+        "2023-01-25 is outside both ranges:\n{found}"
+    );
     let naive = run(&[
         "query",
         "SELECT ?id WHERE { ?f fg:factId ?id ; rdf:predicate fg:date ; rdf:object ?d FILTER(?d >= \"2021-01-01\"^^xsd:date && ?d <= \"2021-12-31\"^^xsd:date) }",
@@ -187,7 +190,13 @@ fn a_date_range_finds_round_15_and_round_21_over_mixed_precisions() {
         "--format",
         "csv",
     ]);
-    for id in ["astana-017", "astana-022", "astana-039", "astana-043", "astana-049"] {
+    for id in [
+        "astana-017",
+        "astana-022",
+        "astana-039",
+        "astana-043",
+        "astana-049",
+    ] {
         assert!(inferred.contains(id), "{id} not inferred:\n{inferred}");
     }
     let speakers = run(&[

@@ -271,7 +271,7 @@ fn a_second_release_lists_exactly_what_changed() {
         changes.contains("## Facts added (1)\n\n- `f3`: Russia · boycotted · Astana round 15 (voice: the source's own voice; basis: stated)\n")
     );
     assert!(changes
-        .contains("## Facts removed (1)\n\n- `f1`: United States · boycotted · Astana round 15\n"));
+        .contains("## Facts removed (1)\n\n- `f1`: United States · boycotted · Astana round 15 (voice: the source's own voice; basis: stated)\n"));
     assert!(changes.contains(
         "## Facts changed (1)\n\n### `f2`\n\n- `object`: `15` → `16`\n- `fact_sha256`: `"
     ));

@@ -662,7 +662,10 @@ fn fact_hashes_are_recomputed_from_the_endpoints_answer() {
     // The fact hash rule applied to the endpoint's answer.
     let fg_sha = "<https://w3id.org/factgraph/ontology#sha256>";
     let mut checked = 0;
-    for line in dumped.iter().filter(|l| l.contains(&format!("> {fg_sha} \""))) {
+    for line in dumped
+        .iter()
+        .filter(|l| l.contains(&format!("> {fg_sha} \"")))
+    {
         let fact = line.split(' ').next().unwrap();
         if !fact.starts_with("<https://w3id.org/factgraph/fact/") {
             continue;
@@ -681,11 +684,7 @@ fn fact_hashes_are_recomputed_from_the_endpoints_answer() {
             })
             .cloned()
             .collect();
-        assert_eq!(
-            crate::support::sha256(mine.as_bytes()),
-            declared,
-            "{fact}"
-        );
+        assert_eq!(crate::support::sha256(mine.as_bytes()), declared, "{fact}");
         checked += 1;
     }
     assert_eq!(checked, 58);

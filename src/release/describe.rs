@@ -214,7 +214,11 @@ impl Description<'_> {
                 ),
                 triple(&d, iri(DCAT, "accessURL"), url.clone()),
                 triple(&d, iri(DCAT, "downloadURL"), url),
-                triple(&d, iri(DCAT, "byteSize"), typed(file.bytes, "nonNegativeInteger")),
+                triple(
+                    &d,
+                    iri(DCAT, "byteSize"),
+                    typed(file.bytes, "nonNegativeInteger"),
+                ),
                 triple(
                     &d,
                     iri(DCAT, "mediaType"),

@@ -40,9 +40,15 @@
 //!
 //! # What describes what
 //! `release.ttl` describes every file except itself and `SHA256SUMS` (a file cannot
-//! contain its own checksum): byte size, media type and sha256 of each. `graph.nq`
-//! contains the same description minus the triples about `graph.nq` itself (its
-//! `dcat:distribution` and `void:dataDump` links, its size and checksum).
+//! contain its own checksum): byte size, media type, format, licence, download URL and
+//! sha256 of each, and the release's catalogue fields from `project.ttl` (licence,
+//! publisher, creator, contact point, keywords, series); it also repeats `project.ttl`'s
+//! own triples, which are part of the data graph. `graph.nq` contains the release
+//! description minus the triples about `graph.nq` itself (its `dcat:distribution` and
+//! `void:dataDump` links, its size and checksum) and minus every `dcat:byteSize`
+//! (DCAT-AP requires `xsd:nonNegativeInteger`, which stores return as `xsd:integer`;
+//! every line of `graph.nq` must come back from a store unchanged). `CITATION.cff` says
+//! how to cite the release.
 //! `SHA256SUMS` lists every other file, `release.ttl` and `graph.nq` included.
 //! `void:triples` counts the triples of the data graph.
 //!
