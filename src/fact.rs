@@ -814,7 +814,7 @@ mod tests {
     #[test]
     fn a_valid_row_becomes_a_fact() {
         let mut rows = parse(
-            "astana-001,s1,ent:astana-process,fg:startDate,2017-01,xsd:gYearMonth,,,,,,The Astana process began,1370,1394,why\n",
+            "astana-001,s1,ent:astana-process,fg:startDate,2017-01,xsd:gYearMonth,,,,,,,source,,stated,The Astana process began,1370,1394,why\n",
         );
         assert_eq!(rows.len(), 1);
         let fact = rows.remove(0).unwrap_or_else(|p| panic!("{p:?}"));
@@ -823,6 +823,28 @@ mod tests {
         assert_eq!(fact.rank, Rank::Normal);
         assert_eq!(fact.recorded, Some((1370, 1394)));
         assert_eq!(fact.note.as_deref(), Some("why"));
+        assert_eq!(fact.voice, Voice::Source);
+        assert_eq!(fact.basis, Basis::Stated);
+        assert_eq!(fact.deprecation_reason, None);
+        // The gYearMonth object's first and last day, comparable in SPARQL.
+        let days: Vec<String> = fact
+            .days
+            .iter()
+            .map(|(p, v)| format!("{} {v}", p.as_str()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                format!(
+                    "{FG}objectFirstDay \"2017-01-01\"^^<{}date>",
+                    crate::vocab::XSD
+                ),
+                format!(
+                    "{FG}objectLastDay \"2017-01-31\"^^<{}date>",
+                    crate::vocab::XSD
+                ),
+            ]
+        );
         assert_eq!(fact.line, 2);
         let Term::Literal(object) = &fact.object else {
             panic!("a literal object");
@@ -836,7 +858,8 @@ mod tests {
 
     #[test]
     fn a_bad_row_names_its_fields() {
-        let mut rows = parse("bad id!,s1,ent:nowhere,fg:startDate,soon,xsd:gYearMonth,,,,,,q,,,\n");
+        let mut rows =
+            parse("bad id!,s1,ent:nowhere,fg:startDate,soon,xsd:gYearMonth,,,,,,,,,,q,,,\n");
         assert_eq!(rows.len(), 1);
         let Err(problems) = rows.remove(0) else {
             panic!("expected an invalid row");
@@ -847,6 +870,8 @@ mod tests {
             .collect();
         assert!(fields.contains(&"fact_id"), "{problems:?}");
         assert!(fields.contains(&"object"), "{problems:?}");
+        assert!(fields.contains(&"voice"), "{problems:?}");
+        assert!(fields.contains(&"basis"), "{problems:?}");
         assert!(problems.iter().all(|d| d.location.line == Some(2)));
     }
 }
