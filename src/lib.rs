@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod attribution;
 pub mod cite;
 pub mod diff;
 pub mod error;
