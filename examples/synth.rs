@@ -21,8 +21,9 @@ fg:State a owl:Class ; rdfs:label "state"@en .
 fg:Round a owl:Class ; rdfs:label "round"@en .
 fg:QualifierProperty a owl:Class ; rdfs:label "qualifier property"@en .
 fg:metAt a owl:ObjectProperty ; rdfs:label "met at"@en ; rdfs:range fg:Round .
-fg:round a owl:ObjectProperty , fg:QualifierProperty ; rdfs:label "round"@en ; rdfs:range fg:Round .
-fg:pointInTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "point in time"@en ; rdfs:range rdfs:Literal .
+fg:atRound a owl:ObjectProperty , fg:QualifierProperty ; rdfs:label "at round"@en ; rdfs:range fg:Round .
+fg:pointInTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "point in time"@en ; rdfs:range rdfs:Literal ;
+    fg:firstDayProperty fg:pointInTimeFirstDay ; fg:lastDayProperty fg:pointInTimeLastDay .
 "#;
 
 const STATES: usize = 200;
@@ -60,7 +61,7 @@ fn main() {
         String::from("source_id,file,sha256,title,published,url,publisher,language,retrieved\n");
     let mut rows = std::fs::File::create(out.join("sources/facts.csv")).unwrap();
     let mut rows = std::io::BufWriter::new(&mut rows);
-    writeln!(rows, "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note").unwrap();
+    writeln!(rows, "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note,voice,basis,relayed_by,deprecation_reason").unwrap();
     let per_source = facts.div_ceil(sources);
     let mut id = 0;
     for s in 0..sources {
@@ -75,7 +76,7 @@ fn main() {
             let len = sentence.chars().count();
             writeln!(
                 rows,
-                "f{id},s{s},ent:state-{state},fg:metAt,ent:round-{round},,{}-{:02},,,fg:round=ent:round-{round},,{sentence},{chars},{},",
+                "f{id},s{s},ent:state-{state},fg:metAt,ent:round-{round},,{}-{:02},,,fg:atRound=ent:round-{round},,{sentence},{chars},{},,source,stated,,",
                 2017 + id % 8,
                 1 + id % 12,
                 chars + len

@@ -23,7 +23,13 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let config = Config::new(&cli.global.root, &cli.global.base_iri)?;
+    let base_iri = cli
+        .global
+        .base_iri
+        .clone()
+        .or_else(|| factgraph::metadata::base_iri(&cli.global.root))
+        .unwrap_or_else(|| factgraph::project::DEFAULT_BASE_IRI.to_owned());
+    let config = Config::new(&cli.global.root, &base_iri)?;
     match cli.command {
         Command::Check => check(&config),
         Command::Export { out } => {

@@ -19,9 +19,10 @@ pub struct Global {
     /// Project root holding ontology/, sources/ and exports/
     #[arg(long, global = true, default_value = ".", env = "FACTGRAPH_ROOT")]
     pub root: PathBuf,
-    /// Base IRI of minted resources (facts, sources, releases); must end with / or #
-    #[arg(long, global = true, default_value = factgraph::project::DEFAULT_BASE_IRI, env = "FACTGRAPH_BASE_IRI")]
-    pub base_iri: String,
+    /// Base IRI of minted resources (facts, sources, releases); must end with / or #.
+    /// Default: fg:baseIri in project.ttl, else https://w3id.org/factgraph/
+    #[arg(long, global = true, env = "FACTGRAPH_BASE_IRI")]
+    pub base_iri: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

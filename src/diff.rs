@@ -132,12 +132,16 @@ pub struct Changed {
     pub id: String,
     /// The cells that differ, in the new table's column order.
     pub fields: Vec<FieldChange>,
+    /// A fact's rank in the new table when it is not `normal`, with its reason
+    /// (`deprecated: inconsistent-within-source`); empty otherwise.
+    pub rank: String,
 }
 
 /// The changes of one table, each list sorted by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TableChanges {
-    /// Columns only the new table has (not compared: the old one did not record them).
+    /// Columns only the new table has (compared as if the old table had them empty, so
+    /// each row's new value is shown).
     pub columns_added: Vec<String>,
     /// Columns only the old table has (not compared).
     pub columns_removed: Vec<String>,
@@ -182,15 +186,11 @@ fn side(s: &Snapshot) -> Side {
     }
 }
 
-/// Compares two tables by key, column by column. Only the columns both tables have are
-/// compared (a column one side lacks is listed, not reported on every row).
+/// Compares two tables by key, column by column. A column only the new table has is
+/// compared against empty (its values are new information, e.g. who voices a claim); a
+/// column only the old table has is listed, not reported on every row.
 pub fn compare_tables(old: &Table, new: &Table) -> TableChanges {
-    let columns: Vec<&String> = new
-        .columns
-        .iter()
-        .skip(1)
-        .filter(|c| old.columns.contains(c))
-        .collect();
+    let columns: Vec<&String> = new.columns.iter().skip(1).collect();
     let mut out = TableChanges {
         columns_added: new
             .columns
@@ -229,6 +229,7 @@ pub fn compare_tables(old: &Table, new: &Table) -> TableChanges {
                     out.changed.push(Changed {
                         id: id.clone(),
                         fields,
+                        rank: rank_badge(row),
                     });
                 }
             }
@@ -243,6 +244,17 @@ pub fn compare_tables(old: &Table, new: &Table) -> TableChanges {
         }
     }
     out
+}
+
+/// `deprecated: <reason>` (or `preferred`) for a row whose rank is not normal.
+fn rank_badge(row: &BTreeMap<String, String>) -> String {
+    match row.get("rank").map(String::as_str) {
+        None | Some("normal" | "") => String::new(),
+        Some(rank) => match row.get("deprecation_reason").filter(|r| !r.is_empty()) {
+            Some(reason) => format!("{rank}: {reason}"),
+            None => rank.to_owned(),
+        },
+    }
 }
 
 /// Compares two snapshots.
@@ -292,12 +304,33 @@ fn fact_summary(values: &BTreeMap<String, String>) -> String {
         let value = values.get(column).cloned().unwrap_or_default();
         label.cloned().unwrap_or(value)
     };
-    format!(
+    let mut out = format!(
         "{} · {} · {}",
         pick("subject"),
         pick("predicate"),
         pick("object")
-    )
+    );
+    // Who claims it, how, and how it ranks: what a reader weighs a new fact by.
+    let voice = match values.get("voice").map(String::as_str) {
+        Some("source") => "the source's own voice".to_owned(),
+        Some(_) => pick("voice"),
+        None => String::new(),
+    };
+    let mut about = Vec::new();
+    if !voice.is_empty() {
+        about.push(format!("voice: {voice}"));
+    }
+    if let Some(b) = values.get("basis").filter(|b| !b.is_empty()) {
+        about.push(format!("basis: {b}"));
+    }
+    let rank = rank_badge(values);
+    if !rank.is_empty() {
+        about.push(format!("rank: {rank}"));
+    }
+    if !about.is_empty() {
+        out.push_str(&format!(" ({})", about.join("; ")));
+    }
+    out
 }
 
 fn source_summary(values: &BTreeMap<String, String>) -> String {
@@ -321,15 +354,19 @@ fn section(
         }
         out.push('\n');
     };
-    for (columns, verb) in [
-        (&changes.columns_added, "added"),
-        (&changes.columns_removed, "removed"),
+    for (columns, verb, how) in [
+        (
+            &changes.columns_added,
+            "added",
+            "each row's value is shown as a change from empty",
+        ),
+        (&changes.columns_removed, "removed", "not compared"),
     ] {
         if !columns.is_empty() {
             let names: Vec<String> = columns.iter().map(|c| format!("`{c}`")).collect();
             let _ = writeln!(
                 out,
-                "{noun} table: column(s) {verb}: {} (not compared).\n",
+                "{noun} table: column(s) {verb}: {} ({how}).\n",
                 names.join(", ")
             );
         }
@@ -341,7 +378,11 @@ fn section(
         out.push_str("None.\n\n");
     }
     for changed in &changes.changed {
-        let _ = writeln!(out, "### `{}`\n", changed.id);
+        if changed.rank.is_empty() {
+            let _ = writeln!(out, "### `{}`\n", changed.id);
+        } else {
+            let _ = writeln!(out, "### `{}` ({})\n", changed.id, changed.rank);
+        }
         for f in &changed.fields {
             let _ = writeln!(out, "- `{}`: {} → {}", f.field, code(&f.old), code(&f.new));
         }
@@ -445,20 +486,37 @@ mod tests {
                     field: "b".into(),
                     old: "2".into(),
                     new: "3".into()
-                }]
+                }],
+                rank: String::new(),
             }]
         );
     }
 
     #[test]
-    fn a_column_missing_on_one_side_is_listed_not_compared() {
-        let old = table(&["id", "a"], &[&["x", "1"], &["y", "1"]]);
+    fn a_new_column_is_compared_against_empty_and_a_dropped_one_is_listed() {
+        let old = table(&["id", "a", "gone"], &[&["x", "1", "g"], &["y", "1", "g"]]);
         let new = table(&["id", "a", "note"], &[&["x", "1", "hi"], &["y", "2", ""]]);
         let c = compare_tables(&old, &new);
         assert_eq!(c.columns_added, ["note"]);
-        assert_eq!(c.changed.len(), 1);
-        assert_eq!(c.changed[0].id, "y");
-        assert_eq!(c.changed[0].fields[0].field, "a");
+        assert_eq!(c.columns_removed, ["gone"]);
+        assert_eq!(c.changed.len(), 2);
+        assert_eq!(c.changed[0].id, "x");
+        assert_eq!(c.changed[0].fields[0].field, "note");
+        assert_eq!(c.changed[1].id, "y");
+        assert_eq!(c.changed[1].fields.len(), 1);
+        assert_eq!(c.changed[1].fields[0].field, "a");
+    }
+
+    #[test]
+    fn a_deprecated_fact_shows_its_rank_and_reason() {
+        let cols = ["fact_id", "rank", "deprecation_reason", "note"];
+        let old = table(&cols, &[&["f", "deprecated", "superseded", "a"]]);
+        let new = table(&cols, &[&["f", "deprecated", "superseded", "b"]]);
+        let c = compare_tables(&old, &new);
+        assert_eq!(c.changed[0].rank, "deprecated: superseded");
+        let mut md = String::new();
+        section(&mut md, "Facts", &c, fact_summary);
+        assert!(md.contains("### `f` (deprecated: superseded)"), "{md}");
     }
 
     #[test]

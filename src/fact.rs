@@ -7,7 +7,13 @@ use crate::error::{Code, Diagnostic};
 use crate::literal;
 use crate::ontology::{Expect, Ontology};
 use crate::table::{self, is_valid_id, Row};
-use crate::vocab::{iri, FG};
+use crate::vocab::{iri, FG, RDF};
+
+use crate::attribution::{
+    agent, altered_quotation, comparable_days, deprecation_reason, entity, expand, time_column,
+    voice,
+};
+pub use crate::attribution::{Basis, DeprecationReason, Rank, Voice};
 use oxigraph::model::{Literal, NamedNode, Term};
 use std::path::Path;
 
@@ -24,6 +30,10 @@ pub const COLUMNS: &[&str] = &[
     "end",
     "qualifiers",
     "rank",
+    "deprecation_reason",
+    "voice",
+    "relayed_by",
+    "basis",
     "quote",
     "quote_start",
     "quote_end",
@@ -35,42 +45,10 @@ const REQUIRED: &[&str] = &[
     "subject",
     "predicate",
     "object",
+    "voice",
+    "basis",
     "quote",
 ];
-
-/// Wikidata-style rank: a claim shown wrong stays recorded, marked deprecated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Rank {
-    /// The best claim among conflicting ones.
-    Preferred,
-    /// The default.
-    Normal,
-    /// Known wrong: kept for the record, not asserted as a plain triple.
-    Deprecated,
-}
-
-impl Rank {
-    /// The CSV spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rank::Preferred => "preferred",
-            Rank::Normal => "normal",
-            Rank::Deprecated => "deprecated",
-        }
-    }
-
-    /// The ontology individual (`fg:PreferredRank`...).
-    pub fn iri(self) -> NamedNode {
-        iri(
-            FG,
-            match self {
-                Rank::Preferred => "PreferredRank",
-                Rank::Normal => "NormalRank",
-                Rank::Deprecated => "DeprecatedRank",
-            },
-        )
-    }
-}
 
 /// One validated fact.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +67,17 @@ pub struct Fact {
     pub qualifiers: Vec<(NamedNode, Term)>,
     /// Rank.
     pub rank: Rank,
+    /// Why it is deprecated (present exactly when `rank` is deprecated).
+    pub deprecation_reason: Option<DeprecationReason>,
+    /// Whose claim it is inside the source.
+    pub voice: Voice,
+    /// The agency that relayed it to the source, if the source says so.
+    pub relayed_by: Option<NamedNode>,
+    /// How the quote supports it.
+    pub basis: Basis,
+    /// The first and last day (`xsd:date`) of every date value on the statement node,
+    /// under the properties the ontology pairs with the date's property.
+    pub days: Vec<(NamedNode, Term)>,
     /// The verbatim quote.
     pub quote: String,
     /// Recorded quote positions (code points, end exclusive), if any.
@@ -215,10 +204,80 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
             Rank::Normal
         }
     };
+    let deprecation_reason = deprecation_reason(row, rank, &mut bad);
+    let voice = row
+        .get("voice")
+        .and_then(|v| voice(row, v, ontology, &mut bad));
+    if row.get("voice").is_none() {
+        bad.push(row.problem(
+            "voice",
+            Code::MissingField,
+            "whose claim is this? write `source` for the source's own voice, or the CURIE of the agent it reports (e.g. ent:sergey-vershinin)",
+        ));
+    }
+    let relayed_by = row
+        .get("relayed_by")
+        .and_then(|v| agent(row, "relayed_by", v, ontology, &mut bad));
+    let basis = match row.get("basis").map(str::to_ascii_lowercase).as_deref() {
+        None => {
+            bad.push(row.problem(
+                "basis",
+                Code::MissingField,
+                "how does the quote support the fact? write stated, paraphrase or inference",
+            ));
+            None
+        }
+        Some(b) => match Basis::ALL.into_iter().find(|x| x.as_str() == b) {
+            Some(x) => Some(x),
+            None => {
+                bad.push(row.problem(
+                    "basis",
+                    Code::BadValue,
+                    format!("`{b}` is not a basis: use stated, paraphrase or inference"),
+                ));
+                None
+            }
+        },
+    };
+    if basis == Some(Basis::Inference) && row.get("note").is_none() {
+        bad.push(row.problem(
+            "note",
+            Code::MissingField,
+            "an inference needs a note saying what knowledge was added to the quoted words",
+        ));
+    }
+    if let (Some(Term::Literal(l)), Some(q)) = (&object, &quote) {
+        if let Some(words) = altered_quotation(l.value(), q) {
+            bad.push(row.problem(
+                "object",
+                Code::BadValue,
+                format!("the words in quotation marks “{words}” are not in the quote: quoted words must be kept exactly as the source gives them"),
+            ));
+        }
+    }
+    let mut days = Vec::new();
+    if let Some(o) = &object {
+        comparable_days(
+            row,
+            "object",
+            &iri(RDF, "object"),
+            o,
+            ontology,
+            &mut days,
+            &mut bad,
+        );
+    }
+    for (property, value) in &qualifiers {
+        let column = time_column(property);
+        comparable_days(row, column, property, value, ontology, &mut days, &mut bad);
+    }
     let recorded = positions(row, quote.as_deref(), &mut bad);
     if !bad.is_empty() {
         return Err(bad);
     }
+    let (Some(voice), Some(basis)) = (voice, basis) else {
+        return Err(bad);
+    };
     match (id, source_id, subject, predicate, object, quote) {
         (Some(id), Some(source_id), Some(subject), Some(predicate), Some(object), Some(quote)) => {
             Ok(Fact {
@@ -229,6 +288,11 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
                 object,
                 qualifiers,
                 rank,
+                deprecation_reason,
+                voice,
+                relayed_by,
+                basis,
+                days,
                 quote,
                 recorded,
                 note: row.get("note").map(str::to_owned),
@@ -236,35 +300,6 @@ pub fn parse_row(row: &Row<'_>, ontology: &Ontology) -> Result<Fact, Vec<Diagnos
             })
         }
         _ => Err(bad),
-    }
-}
-
-fn expand(
-    row: &Row<'_>,
-    column: &str,
-    value: &str,
-    ontology: &Ontology,
-    bad: &mut Vec<Diagnostic>,
-) -> Option<NamedNode> {
-    ontology
-        .expand(value)
-        .map_err(|(code, message)| bad.push(row.problem(column, code, message)))
-        .ok()
-}
-
-fn entity(
-    row: &Row<'_>,
-    column: &str,
-    value: &str,
-    ontology: &Ontology,
-    bad: &mut Vec<Diagnostic>,
-) -> Option<NamedNode> {
-    let node = expand(row, column, value, ontology, bad)?;
-    if ontology.is_declared(&node) {
-        Some(node)
-    } else {
-        bad.push(row.problem(column, Code::UnknownTerm, format!("`{value}` is not declared in the ontology (add it to ontology/ with a type and an rdfs:label; or, for a literal, fill object_type)")));
-        None
     }
 }
 
@@ -453,7 +488,7 @@ mod tests {
     #[test]
     fn a_valid_row_becomes_a_fact() {
         let mut rows = parse(
-            "astana-001,s1,ent:astana-process,fg:startDate,2017-01,xsd:gYearMonth,,,,,,The Astana process began,1370,1394,why\n",
+            "astana-001,s1,ent:astana-process,fg:startDate,2017-01,xsd:gYearMonth,,,,,,,source,,stated,The Astana process began,1370,1394,why\n",
         );
         assert_eq!(rows.len(), 1);
         let fact = rows.remove(0).unwrap_or_else(|p| panic!("{p:?}"));
@@ -462,6 +497,28 @@ mod tests {
         assert_eq!(fact.rank, Rank::Normal);
         assert_eq!(fact.recorded, Some((1370, 1394)));
         assert_eq!(fact.note.as_deref(), Some("why"));
+        assert_eq!(fact.voice, Voice::Source);
+        assert_eq!(fact.basis, Basis::Stated);
+        assert_eq!(fact.deprecation_reason, None);
+        // The gYearMonth object's first and last day, comparable in SPARQL.
+        let days: Vec<String> = fact
+            .days
+            .iter()
+            .map(|(p, v)| format!("{} {v}", p.as_str()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                format!(
+                    "{FG}objectFirstDay \"2017-01-01\"^^<{}date>",
+                    crate::vocab::XSD
+                ),
+                format!(
+                    "{FG}objectLastDay \"2017-01-31\"^^<{}date>",
+                    crate::vocab::XSD
+                ),
+            ]
+        );
         assert_eq!(fact.line, 2);
         let Term::Literal(object) = &fact.object else {
             panic!("a literal object");
@@ -475,7 +532,8 @@ mod tests {
 
     #[test]
     fn a_bad_row_names_its_fields() {
-        let mut rows = parse("bad id!,s1,ent:nowhere,fg:startDate,soon,xsd:gYearMonth,,,,,,q,,,\n");
+        let mut rows =
+            parse("bad id!,s1,ent:nowhere,fg:startDate,soon,xsd:gYearMonth,,,,,,,,,,q,,,\n");
         assert_eq!(rows.len(), 1);
         let Err(problems) = rows.remove(0) else {
             panic!("expected an invalid row");
@@ -486,6 +544,8 @@ mod tests {
             .collect();
         assert!(fields.contains(&"fact_id"), "{problems:?}");
         assert!(fields.contains(&"object"), "{problems:?}");
+        assert!(fields.contains(&"voice"), "{problems:?}");
+        assert!(fields.contains(&"basis"), "{problems:?}");
         assert!(problems.iter().all(|d| d.location.line == Some(2)));
     }
 }

@@ -11,6 +11,9 @@
 //!   a `oa:SpecificResource` `#target` whose `oa:hasSource` is the source and whose
 //!   selectors are `#quote`, an `oa:TextQuoteSelector`, and `#position`, an
 //!   `oa:TextPositionSelector` counted in code points);
+//! - who claims it and how: `fg:voice` (`fg:SourceVoice` or an agent, then also
+//!   `prov:wasAttributedTo`), `fg:relayedBy`, `fg:basis`, `fg:deprecationReason`;
+//! - for every date value, its first and last day as `xsd:date` (comparable in SPARQL);
 //! - `fg:sha256`, the fact's content hash (see [`crate::hash::fact_hash`]).
 //!
 //! # Rationale
@@ -18,7 +21,7 @@
 //! fact: every serializer, SPARQL engine and CSV export handles them, and the fact IRI
 //! is minted from the user's stable id so it survives edits across releases.
 
-use crate::fact::{Fact, Rank};
+use crate::fact::{Fact, Rank, Voice};
 use crate::hash::fact_hash;
 use crate::project::Minter;
 use crate::quote::QuoteMatch;
@@ -34,8 +37,11 @@ fn string(value: &str) -> Literal {
     Literal::new_simple_literal(value)
 }
 
+/// A count or an offset. `xsd:integer`, not `xsd:nonNegativeInteger`: stores such as
+/// Oxigraph return every integer type as `xsd:integer`, and a literal must come back
+/// from a store as it went in for fact hashes to be recomputable from a query answer.
 fn count(n: usize) -> Literal {
-    Literal::new_typed_literal(n.to_string(), iri(XSD, "nonNegativeInteger"))
+    Literal::new_typed_literal(n.to_string(), iri(XSD, "integer"))
 }
 
 /// The triples describing a source.
@@ -104,8 +110,19 @@ pub fn fact_quads(minter: &Minter, fact: &Fact, quote: &QuoteMatch) -> (Vec<Quad
         quad(&position, iri(OA, "start"), count(quote.start)),
         quad(&position, iri(OA, "end"), count(quote.end)),
     ];
-    for (property, value) in &fact.qualifiers {
+    for (property, value) in fact.qualifiers.iter().chain(&fact.days) {
         description.push(quad(&f, property.clone(), value.clone()));
+    }
+    description.push(quad(&f, iri(FG, "voice"), fact.voice.iri()));
+    if let Voice::Agent(agent) = &fact.voice {
+        description.push(quad(&f, iri(PROV, "wasAttributedTo"), agent.clone()));
+    }
+    if let Some(agency) = &fact.relayed_by {
+        description.push(quad(&f, iri(FG, "relayedBy"), agency.clone()));
+    }
+    description.push(quad(&f, iri(FG, "basis"), fact.basis.iri()));
+    if let Some(reason) = fact.deprecation_reason {
+        description.push(quad(&f, iri(FG, "deprecationReason"), reason.iri()));
     }
     if let Some(note) = &fact.note {
         description.push(quad(&f, iri(RDFS, "comment"), string(note)));

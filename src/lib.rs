@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod atomic;
+pub mod attribution;
 pub mod cite;
 pub mod diff;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod graph;
 pub mod hash;
 pub mod literal;
 pub mod merkle;
+pub mod metadata;
 pub mod ontology;
 pub mod pipeline;
 pub mod project;

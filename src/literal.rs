@@ -18,9 +18,41 @@ pub const SUPPORTED: &[&str] = &[
     "dateTime",
     "gYear",
     "gYearMonth",
-    "nonNegativeInteger",
     "anyURI",
 ];
+
+/// The first and last day of the interval a date of any precision names, as
+/// `xsd:date` literals (`2021-02` gives 2021-02-01 and 2021-02-28); `None` for a
+/// literal that is not a `xsd:gYear`, `xsd:gYearMonth` or `xsd:date`.
+///
+/// SPARQL compares none of the three types with the others, so these days are what a
+/// date-range FILTER can use whatever precision the source gave.
+pub fn day_bounds(literal: &Literal) -> Option<(Literal, Literal)> {
+    let v = literal.value();
+    let (first, last) = match literal.datatype().as_str().strip_prefix(XSD)? {
+        "gYear" => {
+            let y: i32 = v.parse().ok()?;
+            (
+                NaiveDate::from_ymd_opt(y, 1, 1)?,
+                NaiveDate::from_ymd_opt(y, 12, 31)?,
+            )
+        }
+        "gYearMonth" => {
+            let first = NaiveDate::parse_from_str(&format!("{v}-01"), "%Y-%m-%d").ok()?;
+            let next = first.checked_add_months(chrono::Months::new(1))?;
+            (first, next.pred_opt()?)
+        }
+        "date" => {
+            let day = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()?;
+            (day, day)
+        }
+        _ => return None,
+    };
+    let date = |d: NaiveDate| {
+        Literal::new_typed_literal(d.format("%Y-%m-%d").to_string(), iri(XSD, "date"))
+    };
+    Some((date(first), date(last)))
+}
 
 /// Parses a date of year, year-month or full-date precision.
 pub fn date_with_precision(value: &str) -> Result<Literal, String> {
@@ -53,7 +85,10 @@ pub fn date_or_datetime(value: &str) -> Result<Literal, String> {
     let v = value.trim();
     if v.contains('T') {
         check_datetime(v)?;
-        Ok(Literal::new_typed_literal(v, iri(XSD, "dateTime")))
+        Ok(Literal::new_typed_literal(
+            canonical_datetime(v),
+            iri(XSD, "dateTime"),
+        ))
     } else {
         date_with_precision(v)
             .map_err(|_| format!("`{value}` is not a date (YYYY[-MM[-DD]]) or a dateTime (YYYY-MM-DDThh:mm:ss[Z|±hh:mm])"))
@@ -83,10 +118,6 @@ pub fn check_lexical(value: &str, datatype: &NamedNode) -> Result<(), String> {
         "integer" => match value.parse::<i128>() {
             Ok(_) if !value.starts_with('+') => Ok(()),
             _ => fail("an integer such as 22"),
-        },
-        "nonNegativeInteger" => match value.parse::<u128>() {
-            Ok(_) if !value.starts_with('+') => Ok(()),
-            _ => fail("a whole number ≥ 0"),
         },
         "decimal" => {
             let digits = value.strip_prefix('-').unwrap_or(value);
@@ -142,7 +173,81 @@ pub fn typed(value: &str, object_type: &str) -> Result<Literal, String> {
         })?;
     let datatype = iri(XSD, local);
     check_lexical(value, &datatype)?;
-    Ok(Literal::new_typed_literal(value, datatype))
+    Ok(Literal::new_typed_literal(
+        canonical(value, local),
+        datatype,
+    ))
+}
+
+/// The canonical lexical form of a valid value, the form RDF stores (Oxigraph,
+/// Virtuoso) return: a literal written otherwise (`007`, `1` for true) would come back
+/// changed from a store and no longer hash to its fact's `fg:sha256`.
+fn canonical(value: &str, local: &str) -> String {
+    match local {
+        "integer" => value
+            .parse::<i128>()
+            .map_or_else(|_| value.to_owned(), |n| n.to_string()),
+        "boolean" => match value {
+            "1" => "true".to_owned(),
+            "0" => "false".to_owned(),
+            other => other.to_owned(),
+        },
+        "decimal" => canonical_decimal(value),
+        "dateTime" => canonical_datetime(value),
+        _ => value.to_owned(),
+    }
+}
+
+/// `-007.50` becomes `-7.5`, and `3.0` becomes `3`: the form Oxigraph writes back
+/// (XSD 1.1 would write `3.0`, but a store's answer is what hashes are recomputed from).
+fn canonical_decimal(value: &str) -> String {
+    let (negative, digits) = match value.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, value),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    let frac = if frac.is_empty() { "0" } else { frac };
+    let sign = if negative && (int != "0" || frac != "0") {
+        "-"
+    } else {
+        ""
+    };
+    if frac == "0" {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
+/// A valid `xsd:dateTime` as stores write it back: a zero offset as `Z`, no trailing
+/// zeros in fractional seconds (`…00.500+00:00` becomes `…00.5Z`).
+fn canonical_datetime(value: &str) -> String {
+    let (time, zone) = if let Some(t) = value.strip_suffix('Z') {
+        (t, "Z")
+    } else if value.len() > 6 && matches!(value.as_bytes()[value.len() - 6], b'+' | b'-') {
+        let (t, z) = value.split_at(value.len() - 6);
+        (
+            t,
+            if z == "+00:00" || z == "-00:00" {
+                "Z"
+            } else {
+                z
+            },
+        )
+    } else {
+        (value, "")
+    };
+    let time = match time.split_once('.') {
+        Some((whole, frac)) => match frac.trim_end_matches('0') {
+            "" => whole.to_owned(),
+            f => format!("{whole}.{f}"),
+        },
+        None => time.to_owned(),
+    };
+    format!("{time}{zone}")
 }
 
 /// Whether a literal fits a declared literal range.
@@ -192,5 +297,37 @@ mod tests {
         assert_eq!(typed("hi", "@en").unwrap().language(), Some("en"));
         assert!(date_or_datetime("2024-10-10T14:23:00").is_ok());
         assert!(date_or_datetime("10/10/2024").is_err());
+    }
+
+    #[test]
+    fn literals_take_their_canonical_form() {
+        assert_eq!(typed("007", "xsd:integer").unwrap().value(), "7");
+        assert_eq!(typed("-0", "xsd:integer").unwrap().value(), "0");
+        assert_eq!(typed("1", "xsd:boolean").unwrap().value(), "true");
+        assert_eq!(typed("-007.50", "xsd:decimal").unwrap().value(), "-7.5");
+        assert_eq!(typed("3.0", "xsd:decimal").unwrap().value(), "3");
+        assert_eq!(typed("0.10", "xsd:decimal").unwrap().value(), "0.1");
+        let t = |v: &str| typed(v, "xsd:dateTime").unwrap().value().to_owned();
+        assert_eq!(t("2024-10-10T14:23:00.500+00:00"), "2024-10-10T14:23:00.5Z");
+        assert_eq!(t("2024-10-10T14:23:00.000"), "2024-10-10T14:23:00");
+        assert_eq!(t("2024-10-10T14:23:00+02:00"), "2024-10-10T14:23:00+02:00");
+        assert!(typed("5", "xsd:nonNegativeInteger").is_err());
+    }
+
+    #[test]
+    fn day_bounds_cover_each_precision() {
+        let days = |v: &str| {
+            let (a, b) = day_bounds(&date_with_precision(v).unwrap()).unwrap();
+            (a.value().to_owned(), b.value().to_owned())
+        };
+        assert_eq!(days("2021"), ("2021-01-01".into(), "2021-12-31".into()));
+        assert_eq!(days("2021-02"), ("2021-02-01".into(), "2021-02-28".into()));
+        assert_eq!(days("2024-02"), ("2024-02-01".into(), "2024-02-29".into()));
+        assert_eq!(days("2024-12"), ("2024-12-01".into(), "2024-12-31".into()));
+        assert_eq!(
+            days("2024-01-24"),
+            ("2024-01-24".into(), "2024-01-24".into())
+        );
+        assert!(day_bounds(&Literal::new_simple_literal("2021")).is_none());
     }
 }

@@ -30,6 +30,8 @@ pub struct Ontology {
     ranges: HashMap<NamedNode, NamedNode>,
     superclasses: HashMap<NamedNode, BTreeSet<NamedNode>>,
     labels: HashMap<NamedNode, String>,
+    first_days: HashMap<NamedNode, NamedNode>,
+    last_days: HashMap<NamedNode, NamedNode>,
 }
 
 /// What the ontology says a value must be.
@@ -133,6 +135,8 @@ impl Ontology {
         let range = iri(RDFS, "range");
         let sub_class = iri(RDFS, "subClassOf");
         let label = iri(RDFS, "label");
+        let first_day = iri(FG, "firstDayProperty");
+        let last_day = iri(FG, "lastDayProperty");
         for quad in &self.quads {
             let NamedOrBlankNode::NamedNode(subject) = &quad.subject else {
                 continue;
@@ -146,6 +150,12 @@ impl Ontology {
                 }
                 (p, Term::NamedNode(o)) if *p == range => {
                     self.ranges.insert(subject.clone(), o.clone());
+                }
+                (p, Term::NamedNode(o)) if *p == first_day => {
+                    self.first_days.insert(subject.clone(), o.clone());
+                }
+                (p, Term::NamedNode(o)) if *p == last_day => {
+                    self.last_days.insert(subject.clone(), o.clone());
                 }
                 (p, Term::NamedNode(o)) if *p == sub_class => {
                     self.superclasses
@@ -260,6 +270,15 @@ impl Ontology {
             }
         }
         false
+    }
+
+    /// The properties that carry the first and last day of a date value of `property`
+    /// (`fg:firstDayProperty` / `fg:lastDayProperty`), when the ontology declares both.
+    pub fn day_properties(&self, property: &NamedNode) -> Option<(NamedNode, NamedNode)> {
+        Some((
+            self.first_days.get(property)?.clone(),
+            self.last_days.get(property)?.clone(),
+        ))
     }
 
     /// The `rdfs:label` of a term, if it has one.

@@ -32,11 +32,15 @@ pub struct Checked {
     pub sources: BTreeMap<String, Loaded>,
     /// Facts whose every cell and quote is valid, in table order.
     pub facts: Vec<Cited>,
+    /// The dataset's description (`project.ttl`).
+    pub metadata: crate::metadata::Metadata,
 }
 
 /// Validates every input; returns what passed and every problem (sorted by place).
 pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
     let (ontology, mut problems) = Ontology::load(&config.ontology_dir(), &config.root);
+    let (metadata, metadata_problems) = crate::metadata::Metadata::load(&config.root);
+    problems.extend(metadata_problems);
     let table = config.sources_table();
     let table_shown = config.shown(&table);
     let (sources, source_problems) = source::read_table(&table, &table_shown);
@@ -108,6 +112,7 @@ pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
             ontology,
             sources: texts,
             facts,
+            metadata,
         },
         problems,
     )
@@ -183,6 +188,7 @@ fn quads_with<'a>(
         .ontology
         .quads
         .iter()
+        .chain(&checked.metadata.quads)
         .cloned()
         .chain(
             checked

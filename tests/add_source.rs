@@ -50,7 +50,9 @@ fn registers_a_new_article() {
             "the rewritten table stays readable by everyone"
         );
     }
-    p.add_fact_row("f9,second,ent:usa,fg:boycotted,ent:round-15,,,,,,,“quoted” words,,,");
+    p.add_fact_row(
+        "f9,second,ent:usa,fg:boycotted,ent:round-15,,,,,,,“quoted” words,,,,source,stated,,",
+    );
     p.cmd().arg("check").assert().success();
 }
 

@@ -75,7 +75,9 @@ fn unknown_id_names_the_closest_ids() {
 #[test]
 fn a_fact_with_problems_cannot_be_cited() {
     let p = Project::minimal();
-    p.add_fact_row("f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the text,,,");
+    p.add_fact_row(
+        "f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the text,,,,source,stated,,",
+    );
     p.cmd()
         .args(["cite", "f3"])
         .assert()
@@ -100,10 +102,61 @@ fn the_working_graph_names_the_release_it_equals() {
         text.contains("Release:        working graph, identical to release v1 (2026-11-28) <https://w3id.org/factgraph/release/v1>, content hash sha256 "),
         "{text}"
     );
-    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,was the fifteenth,66,83,");
+    p.add_fact_row(
+        "f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,was the fifteenth,66,83,,source,stated,,",
+    );
     let text = stdout(&p, &["cite", "f1"]);
     assert!(
         text.contains("Release:        working graph (unreleased)"),
         "{text}"
+    );
+}
+
+#[test]
+fn rank_reason_voice_and_basis_in_all_three_formats() {
+    let p = Project::sample();
+    let text = stdout(&p, &["cite", "astana-021"]);
+    for expected in [
+        "Rank:           deprecated rank (inconsistent within the source)",
+        "Attribution:    in the source's own voice, in “Russia prepares for “Astana 22” on Syria” (2024-10-10)",
+        "Basis:          inference",
+        "Note:           CONTRADICTION.",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+    let relayed = "according to Sergey Vershinin, as reported by TASS, in “Russia prepares for “Astana 22” on Syria” (2024-10-10)";
+    let text = stdout(&p, &["cite", "astana-011"]);
+    assert!(
+        text.contains(&format!("Attribution:    {relayed}")),
+        "{text}"
+    );
+    assert!(text.contains("Rank:           normal rank"), "{text}");
+    assert!(text.contains("Basis:          paraphrase"), "{text}");
+    let bib = stdout(&p, &["cite", "astana-021", "--format", "bibtex"]);
+    assert!(
+        bib.contains("Rank: deprecated rank (inconsistent within the source)."),
+        "{bib}"
+    );
+    assert!(bib.contains("In the source's own voice, in"), "{bib}");
+    let bib = stdout(&p, &["cite", "astana-011", "--format", "bibtex"]);
+    assert!(
+        bib.contains("According to Sergey Vershinin, as reported by TASS, in"),
+        "{bib}"
+    );
+    let csl: serde_json::Value =
+        serde_json::from_str(&stdout(&p, &["cite", "astana-021", "--format", "csl-json"])).unwrap();
+    let note = csl[0]["note"].as_str().unwrap();
+    assert!(
+        note.contains("Rank: deprecated rank (inconsistent within the source).")
+            && note.contains("Basis: inference.")
+            && note.contains("In the source's own voice"),
+        "{note}"
+    );
+    let csl: serde_json::Value =
+        serde_json::from_str(&stdout(&p, &["cite", "astana-010", "--format", "csl-json"])).unwrap();
+    let note = csl[0]["note"].as_str().unwrap();
+    assert!(
+        note.contains("According to Russian Foreign Ministry, as reported by TASS, in"),
+        "{note}"
     );
 }

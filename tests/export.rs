@@ -111,7 +111,7 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
         })
         .map(|(s, _)| *s)
         .collect();
-    assert_eq!(facts.len(), 49);
+    assert_eq!(facts.len(), 58);
     for fact in facts {
         let annotation = one(fact, &format!("{FG}citation"));
         let target = one(&annotation, &format!("{OA}hasTarget"));
@@ -146,7 +146,7 @@ fn every_exported_quote_is_at_its_positions_in_the_hashed_source() {
 #[test]
 fn no_blank_nodes_and_deprecated_claims_are_not_asserted() {
     let p = Project::minimal();
-    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,deprecated,was the fifteenth,66,83,shown wrong");
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,deprecated,was the fifteenth,66,83,shown wrong,source,stated,,inconsistent-within-source");
     export(&p);
     let nq = p.read("out/graph.nq");
     assert!(!nq.contains("_:"), "no blank node anywhere");
@@ -256,10 +256,16 @@ fn fact_hash_changes_with_content_and_only_its_own() {
     let hashes = |p: &Project| -> BTreeMap<String, String> {
         export(p);
         let mut r = csv::Reader::from_path(p.path("out/facts.csv")).unwrap();
+        let column = r
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "fact_sha256")
+            .unwrap();
         r.records()
             .map(|r| {
                 let r = r.unwrap();
-                (r[0].to_owned(), r[23].to_owned())
+                (r[0].to_owned(), r[column].to_owned())
             })
             .collect()
     };
@@ -278,7 +284,9 @@ fn fact_hash_changes_with_content_and_only_its_own() {
 #[test]
 fn a_failed_export_writes_nothing() {
     let p = Project::minimal();
-    p.add_fact_row("f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the source,,,");
+    p.add_fact_row(
+        "f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,not in the source,,,,source,stated,,",
+    );
     p.cmd()
         .args(["export", "--out", "out"])
         .assert()
@@ -322,17 +330,17 @@ fn a_base_iri_can_be_configured() {
         ));
 }
 
-/// graph.nq is written from the built quads: the store's native encoding of numbers
-/// would turn `xsd:nonNegativeInteger` (quote positions) into `xsd:integer`, and the
-/// fact hashes, computed over the former, could not be recomputed from graph.nq.
+/// Quote positions are `xsd:integer`, the type a store gives back: with
+/// `xsd:nonNegativeInteger` (as in release v1) a store's answer no longer matched the
+/// literals the fact hashes were computed over.
 #[test]
-fn graph_nq_keeps_literal_datatypes() {
+fn graph_nq_uses_integer_positions() {
     let p = Project::minimal();
     export(&p);
     let nq = p.read("out/graph.nq");
-    let end = "<http://www.w3.org/ns/oa#end> \"38\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .";
+    let end = "<http://www.w3.org/ns/oa#end> \"38\"^^<http://www.w3.org/2001/XMLSchema#integer> .";
     assert!(nq.lines().any(|l| l.ends_with(end)), "{nq}");
-    assert!(!nq.contains("\"38\"^^<http://www.w3.org/2001/XMLSchema#integer>"));
+    assert!(!nq.contains("nonNegativeInteger"));
 }
 
 /// The documented fact hash rule, applied by hand to `graph.nq`: the lines whose subject
@@ -360,5 +368,55 @@ fn fact_hashes_follow_the_documented_rule() {
             lines.len() > 20,
             "{id}: the description, its annotation and selectors"
         );
+    }
+}
+
+/// facts.ttl, read alone by sophia, names no entity or property it does not label.
+#[test]
+fn facts_ttl_alone_has_a_label_for_every_entity_and_property_it_names() {
+    let p = Project::sample();
+    export(&p);
+    let data = std::fs::read_to_string(p.path("out/facts.ttl")).unwrap();
+    let triples: Vec<[SimpleTerm<'static>; 3]> = sophia_turtle::parser::turtle::parse_str(&data)
+        .collect_triples()
+        .expect("facts.ttl parses with sophia");
+    let label = "http://www.w3.org/2000/01/rdf-schema#label";
+    let labelled: BTreeSet<String> = triples
+        .iter()
+        .filter(|[_, p, _]| text(p) == label)
+        .map(|[s, _, _]| text(s))
+        .collect();
+    let typed: BTreeSet<String> = triples
+        .iter()
+        .filter(|[_, p, _]| text(p) == RDF_TYPE)
+        .map(|[s, _, _]| text(s))
+        .collect();
+    let mut named = BTreeSet::new();
+    for [s, p, o] in &triples {
+        let (s, p) = (text(s), text(p));
+        if s.starts_with("https://w3id.org/factgraph/fact/") {
+            let names_a_term = [
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+            ]
+            .contains(&p.as_str())
+                || p.starts_with(FG);
+            if names_a_term && o.kind() == TermKind::Iri {
+                named.insert(text(o));
+            }
+            if p.starts_with(FG) {
+                named.insert(p);
+            }
+        }
+    }
+    let entities: Vec<&String> = named
+        .iter()
+        .filter(|n| n.starts_with("https://w3id.org/factgraph/entity/") || n.starts_with(FG))
+        .collect();
+    assert!(entities.len() > 40, "{entities:?}");
+    for n in entities {
+        assert!(labelled.contains(n), "no rdfs:label for {n} in facts.ttl");
+        assert!(typed.contains(n), "no rdf:type for {n} in facts.ttl");
     }
 }

@@ -94,12 +94,12 @@ fn the_example_queries_answer_on_the_sample_data() {
     }
     assert_eq!(
         run("claims-of-source.rq").lines().count(),
-        50,
-        "header + 49 claims"
+        59,
+        "header + 58 claims"
     );
     let conflicts = run("conflicting-claims.rq");
     assert!(
-        conflicts.contains("2023-01-25") && conflicts.contains("2024-01-24"),
+        conflicts.contains("2023-01-25") && conflicts.contains(",2024-01,"),
         "{conflicts}"
     );
 }
@@ -144,4 +144,71 @@ fn the_on_disk_store_is_reused_until_an_input_changes() {
         .stdout("false\n")
         .stderr(predicate::str::contains("built the on-disk store"));
     assert_eq!(stores(), 2);
+}
+
+/// Dates of every precision compare through their first and last days: the example
+/// query finds round 15 (2021-02, month precision) and round 21 (2024-01) alike, and a
+/// FILTER on the gYearMonth itself would have missed round 15.
+#[test]
+fn a_date_range_finds_round_15_and_round_21_over_mixed_precisions() {
+    let p = Project::sample();
+    let run = |args: &[&str]| {
+        let out = p.cmd().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let repo = crate::support::repo();
+    let file = repo.join("queries/claims-in-date-range.rq");
+    let found = run(&["query", "--file", file.to_str().unwrap(), "--format", "csv"]);
+    for expected in [
+        "astana-036,\"Astana talks, 15th round\",date,",
+        "astana-022,\"Astana talks, 21st round\",date,",
+        "astana-037,United States,boycotted,https://w3id.org/factgraph/ontology#startTime,2021-02-01,2021-02-28",
+        "astana-050,Syrian government delegation,held a bilateral meeting with,https://w3id.org/factgraph/ontology#pointInTime,2024-01-24,2024-01-24",
+    ] {
+        assert!(found.contains(expected), "missing {expected:?} in:\n{found}");
+    }
+    assert!(
+        !found.contains("astana-021,"),
+        "2023-01-25 is outside both ranges:\n{found}"
+    );
+    let naive = run(&[
+        "query",
+        "SELECT ?id WHERE { ?f fg:factId ?id ; rdf:predicate fg:date ; rdf:object ?d FILTER(?d >= \"2021-01-01\"^^xsd:date && ?d <= \"2021-12-31\"^^xsd:date) }",
+        "--format",
+        "csv",
+    ]);
+    assert!(!naive.contains("astana-036"), "{naive}");
+    let inferred = run(&[
+        "query",
+        "--file",
+        repo.join("queries/inferred-claims.rq").to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    for id in [
+        "astana-017",
+        "astana-022",
+        "astana-039",
+        "astana-043",
+        "astana-049",
+    ] {
+        assert!(inferred.contains(id), "{id} not inferred:\n{inferred}");
+    }
+    let speakers = run(&[
+        "query",
+        "--file",
+        repo.join("queries/claims-by-speaker.rq").to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        speakers.contains("Sergey Vershinin,astana-011,stated,")
+            && speakers.contains("the source's own voice,astana-006,violated,"),
+        "{speakers}"
+    );
 }

@@ -88,7 +88,9 @@ fn edit_minimal(p: &Project) {
     let edited = lines[f2].replace("fg:ordinal,15,", "fg:ordinal,16,");
     lines[f2] = &edited;
     let mut text = lines.join("\n");
-    text.push_str("\nf3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,in February,,,\n");
+    text.push_str(
+        "\nf3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,in February,,,,source,stated,,\n",
+    );
     p.write("sources/facts.csv", text);
 }
 
@@ -144,12 +146,17 @@ fn graph_hash_is_recomputed_from_graph_nq_by_the_documented_rule() {
     assert!(ttl.contains(&format!("fg:graphSha256 \"{hash}\"")), "{ttl}");
     assert!(p.read("exports/releases.csv").contains(&hash));
 
-    // graph.nq's release description = release.ttl minus what describes graph.nq.
+    // graph.nq's release description = release.ttl's lines about the release (not the
+    // project metadata it repeats, which graph.nq holds as data) minus what describes
+    // graph.nq and minus the byte sizes (xsd:nonNegativeInteger, which a store would
+    // not return unchanged).
     let mut from_ttl: Vec<String> =
         oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::Turtle)
             .for_slice(ttl.as_bytes())
             .map(|q| format!("{} .", q.unwrap()))
+            .filter(|l| l.starts_with(&format!("<{r}> ")) || l.starts_with(&format!("<{r}/")))
             .filter(|l| !l.contains(&format!("<{r}/graph.nq")))
+            .filter(|l| !l.contains("<http://www.w3.org/ns/dcat#byteSize>"))
             .collect();
     from_ttl.sort();
     assert_eq!(meta, from_ttl);
@@ -184,7 +191,7 @@ fn release_ttl_states_size_media_type_and_sha256_of_each_file() {
     assert_eq!(object(&r, &format!("{dcat}version")), ["\"v1\""]);
     assert_eq!(
         object(&r, "https://w3id.org/factgraph/ontology#factCount")[0],
-        "\"2\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>"
+        "\"2\"^^<http://www.w3.org/2001/XMLSchema#integer>"
     );
     let mut described = Vec::new();
     for name in RELEASE_FILES
@@ -261,10 +268,10 @@ fn a_second_release_lists_exactly_what_changed() {
     let changes = p.read("exports/v2/CHANGES.md");
     assert!(changes.starts_with("# Changes from v1 (2026-11-28) to v2 (2026-11-29)\n"));
     assert!(
-        changes.contains("## Facts added (1)\n\n- `f3`: Russia · boycotted · Astana round 15\n")
+        changes.contains("## Facts added (1)\n\n- `f3`: Russia · boycotted · Astana round 15 (voice: the source's own voice; basis: stated)\n")
     );
     assert!(changes
-        .contains("## Facts removed (1)\n\n- `f1`: United States · boycotted · Astana round 15\n"));
+        .contains("## Facts removed (1)\n\n- `f1`: United States · boycotted · Astana round 15 (voice: the source's own voice; basis: stated)\n"));
     assert!(changes.contains(
         "## Facts changed (1)\n\n### `f2`\n\n- `object`: `15` → `16`\n- `fact_sha256`: `"
     ));
@@ -474,4 +481,59 @@ fn a_past_release_is_queried_after_later_releases() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no release `v9`"));
+}
+
+/// The release is catalogue-ready: licence, publisher/creator, curator attribution,
+/// series, description, keywords, download URLs under the project's download base, a
+/// CITATION.cff in SHA256SUMS; without a licence nothing is published.
+#[test]
+fn release_carries_the_project_metadata_and_a_citation_file() {
+    let p = Project::minimal();
+    p.cmd()
+        .args(["release", "--date", "2026-11-28"])
+        .assert()
+        .success();
+    let ttl = p.read("exports/v1/release.ttl");
+    for expected in [
+        "<https://creativecommons.org/licenses/by/4.0/>",
+        "dcat:inSeries <https://example.org/series>",
+        "prov:wasAttributedTo <https://example.org/curator>",
+        "<https://example.org/files/exports/v1/facts.csv>",
+        "\"A tiny test dataset.\"@en",
+        "\"Mini facts, release v1\"@en",
+        "a dcat:DatasetSeries",
+        "\"A. Curator\"",
+    ] {
+        assert!(ttl.contains(expected), "missing {expected:?} in:\n{ttl}");
+    }
+    let cff = p.read("exports/v1/CITATION.cff");
+    assert!(cff.starts_with("cff-version: 1.2.0\n"), "{cff}");
+    for expected in [
+        "title: \"Mini facts\"",
+        "version: \"v1\"",
+        "date-released: \"2026-11-28\"",
+        "  - name: \"A. Curator\"",
+        "license: \"CC-BY-4.0\"",
+    ] {
+        assert!(cff.contains(expected), "missing {expected:?} in:\n{cff}");
+    }
+    assert!(p.read("exports/v1/SHA256SUMS").contains("  CITATION.cff\n"));
+    p.cmd().args(["verify", "exports/v1"]).assert().success();
+
+    let q = Project::minimal();
+    q.write(
+        "project.ttl",
+        crate::support::MINI_PROJECT.replace(
+            "    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;\n",
+            "",
+        ),
+    );
+    q.cmd()
+        .args(["release", "--date", "2026-11-28"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "cannot publish without a licence: project.ttl must give the dataset series a dct:license",
+        ));
+    assert!(!q.path("exports/v1").exists());
 }

@@ -484,7 +484,7 @@ fn two_releases() -> Project {
         .args(["release", "--date", "2025-01-01"])
         .assert()
         .success();
-    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,");
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,,source,stated,,");
     p.cmd()
         .args(["release", "--date", "2025-02-01"])
         .assert()
@@ -620,4 +620,72 @@ fn a_taken_port_is_a_clear_error() {
         .stderr(predicates::str::contains(format!(
             "cannot listen on {addr}"
         )));
+}
+
+/// What a store gives back is what was hashed: a release of the sample loaded into the
+/// endpoint and dumped with CONSTRUCT gives graph.nq's lines exactly, and every fact
+/// hash recomputed from the endpoint's answer, by the README's rule, equals its
+/// `fg:sha256`.
+#[test]
+fn fact_hashes_are_recomputed_from_the_endpoints_answer() {
+    let p = Project::sample();
+    p.cmd()
+        .args(["release", "--date", "2026-11-28"])
+        .assert()
+        .success();
+    let latest = p.read("exports/latest");
+    let server = start(
+        &p,
+        Serving::Release(latest.trim().to_owned()),
+        Limits::default(),
+    );
+    let reply = get(
+        &server,
+        "/sparql",
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "application/n-triples",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let mut dumped: Vec<String> = reply
+        .body
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect();
+    dumped.sort();
+    dumped.dedup();
+    let nq = p.read(&format!("exports/{}/graph.nq", latest.trim()));
+    let stored: Vec<String> = nq.lines().map(|l| format!("{l}\n")).collect();
+    assert_eq!(dumped.len(), stored.len());
+    assert!(dumped == stored, "a line came back from the store changed");
+
+    // The fact hash rule applied to the endpoint's answer.
+    let fg_sha = "<https://w3id.org/factgraph/ontology#sha256>";
+    let mut checked = 0;
+    for line in dumped
+        .iter()
+        .filter(|l| l.contains(&format!("> {fg_sha} \"")))
+    {
+        let fact = line.split(' ').next().unwrap();
+        if !fact.starts_with("<https://w3id.org/factgraph/fact/") {
+            continue;
+        }
+        let declared = line.split('"').nth(1).unwrap();
+        let base = fact.trim_end_matches('>');
+        let mine: String = dumped
+            .iter()
+            .filter(|l| {
+                let s = l.split(' ').next().unwrap();
+                (s == fact
+                    || ["annotation", "target", "quote", "position"]
+                        .iter()
+                        .any(|part| s == format!("{base}#{part}>")))
+                    && !l.contains(&format!("> {fg_sha} "))
+            })
+            .cloned()
+            .collect();
+        assert_eq!(crate::support::sha256(mine.as_bytes()), declared, "{fact}");
+        checked += 1;
+    }
+    assert_eq!(checked, 58);
 }

@@ -34,10 +34,29 @@ fg:inRole a owl:ObjectProperty , fg:QualifierProperty ; rdfs:label "in role"@en 
 fg:pointInTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "point in time"@en ; rdfs:range rdfs:Literal .
 fg:startTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "start time"@en ; rdfs:range rdfs:Literal .
 fg:endTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "end time"@en ; rdfs:range rdfs:Literal .
+fg:pointInTime fg:firstDayProperty fg:pointInTimeFirstDay ; fg:lastDayProperty fg:pointInTimeLastDay .
+fg:startTime fg:firstDayProperty fg:startTimeFirstDay ; fg:lastDayProperty fg:startTimeLastDay .
+fg:endTime fg:firstDayProperty fg:endTimeFirstDay ; fg:lastDayProperty fg:endTimeLastDay .
 ent:usa a fg:State ; rdfs:label "United States"@en .
 ent:russia a fg:State ; rdfs:label "Russia"@en .
 ent:round-15 a fg:Round ; rdfs:label "Astana round 15"@en .
 ent:observer a fg:Role ; rdfs:label "observer"@en .
+"#;
+
+/// The minimal project's `project.ttl`: a series with a title, a description and a
+/// licence (what `release` needs), a curator and a download base.
+pub const MINI_PROJECT: &str = r#"@prefix fg: <https://w3id.org/factgraph/ontology#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://example.org/series> a dcat:DatasetSeries ;
+    dcterms:title "Mini facts"@en ;
+    dcterms:description "A tiny test dataset."@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:creator <https://example.org/curator> ;
+    dcat:keyword "test"@en ;
+    fg:downloadBase "https://example.org/files/exports/" .
+<https://example.org/curator> a foaf:Agent ; foaf:name "A. Curator" .
 "#;
 
 /// The minimal project's one source text (with a curly quote and a non-breaking space).
@@ -47,6 +66,7 @@ pub const MINI_TEXT: &str =
 /// The files of a release directory, by name.
 pub const RELEASE_FILES: &[&str] = &[
     "CHANGES.md",
+    "CITATION.cff",
     "SHA256SUMS",
     "facts.csv",
     "facts.csv-metadata.json",
@@ -56,7 +76,7 @@ pub const RELEASE_FILES: &[&str] = &[
     "sources.csv",
 ];
 
-pub const FACTS_HEADER: &str = "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note\n";
+pub const FACTS_HEADER: &str = "fact_id,source_id,subject,predicate,object,object_type,point_in_time,start,end,qualifiers,rank,quote,quote_start,quote_end,note,voice,basis,relayed_by,deprecation_reason\n";
 
 impl Project {
     /// An empty directory.
@@ -71,6 +91,7 @@ impl Project {
         let p = Self::empty();
         copy_dir(&repo().join("ontology"), &p.path("ontology"));
         copy_dir(&repo().join("sources"), &p.path("sources"));
+        std::fs::copy(repo().join("project.ttl"), p.path("project.ttl")).unwrap();
         p
     }
 
@@ -78,6 +99,7 @@ impl Project {
     pub fn minimal() -> Self {
         let p = Self::empty();
         p.write("ontology/mini.ttl", MINI_ONTOLOGY);
+        p.write("project.ttl", MINI_PROJECT);
         p.write("sources/articles/a1.txt", MINI_TEXT);
         let hash = sha256(MINI_TEXT.as_bytes());
         p.write(
@@ -86,7 +108,7 @@ impl Project {
         );
         p.write(
             "sources/facts.csv",
-            format!("{FACTS_HEADER}f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,20,38,\nf2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,\n"),
+            format!("{FACTS_HEADER}f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,20,38,,source,stated,,\nf2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,,source,stated,,\n"),
         );
         p
     }

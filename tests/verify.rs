@@ -64,8 +64,8 @@ fn all_ok_exits_zero_with_counts() {
 #[test]
 fn moved_quote_reports_new_positions_and_exits_one() {
     let p = with_facts(
-        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,25,43,\n\
-         f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,\n",
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,25,43,,source,stated,,\n\
+         f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,,source,stated,,\n",
     );
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
@@ -89,7 +89,9 @@ fn moved_quote_reports_new_positions_and_exits_one() {
 #[test]
 fn moved_quote_with_several_occurrences_goes_to_the_nearest() {
     // "ound 15" occurs at 31..38 and 58..65; recorded near the second (58..65).
-    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,59,66,\n");
+    let p = with_facts(
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,59,66,,source,stated,,\n",
+    );
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
     let f1 = fact(&report, "f1");
@@ -103,12 +105,15 @@ fn moved_quote_with_several_occurrences_goes_to_the_nearest() {
 
 #[test]
 fn ambiguous_quote_without_positions_fails() {
-    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,,,\n");
+    let p =
+        with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,ound 15,,,,source,stated,,\n");
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
     assert_eq!(fact(&report, "f1")["status"], "ambiguous");
     // Found once without positions: ok.
-    let p = with_facts("f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,\n");
+    let p = with_facts(
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,,,,source,stated,,\n",
+    );
     assert_eq!(verify_json(&p, &[]).0, 0);
 }
 
@@ -117,8 +122,8 @@ fn drifted_quotes_report_candidate_similarity_and_word_diff() {
     // Straight quote marks and one space where the source has curly ones and the same
     // words; and a typo.
     let p = with_facts(
-        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,\"The \"\"United States\"\" boycotted\",0,29,\n\
-         f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fiftenth,66,82,\n",
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,\"The \"\"United States\"\" boycotted\",0,29,,source,stated,,\n\
+         f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fiftenth,66,82,,source,stated,,\n",
     );
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
@@ -148,7 +153,7 @@ fn drifted_quotes_report_candidate_similarity_and_word_diff() {
 #[test]
 fn missing_quote_is_reported_with_what_was_expected() {
     let p = with_facts(
-        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,Russia attended every round,20,48,\n",
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,Russia attended every round,20,48,,source,stated,,\n",
     );
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
@@ -204,7 +209,7 @@ fn changed_source_with_every_quote_intact_still_fails_its_checksum() {
 #[test]
 fn unknown_source_unused_source_and_unregistered_file() {
     let p =
-        with_facts("f1,nosuch,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,\n");
+        with_facts("f1,nosuch,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,,source,stated,,\n");
     p.write("sources/articles/stray.txt", "not registered");
     let (code, report) = verify_json(&p, &[]);
     assert_eq!(code, 1);
@@ -267,11 +272,11 @@ fn assert_only_spliced(before: &str, after: &str, splices: &[(&str, &str)]) {
 fn fix_rewrites_only_the_positions_of_moved_facts() {
     // CRLF endings, quoted cells (one spanning two lines), a note with commas, a
     // quoted position cell, and facts that must not be touched (ok, drifted, missing).
-    let rows = "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,25,43,\"note, with \"\"commas\"\"\r\nand a line\"\r\n\
-                f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,\"70\",87,\r\n\
-                f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,\r\n\
-                f4,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,was the fiftenth,66,82,\r\n\
-                f5,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,nothing of the sort,1,20,\r\n";
+    let rows = "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,25,43,\"note, with \"\"commas\"\"\r\nand a line\",source,stated,,\r\n\
+                f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,\"70\",87,,source,stated,,\r\n\
+                f3,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,boycotted round 15,20,38,,source,stated,,\r\n\
+                f4,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,was the fiftenth,66,82,,source,stated,,\r\n\
+                f5,a1,ent:usa,fg:boycotted,ent:round-15,,,,,,,nothing of the sort,1,20,,source,stated,,\r\n";
     let p = Project::minimal();
     let before = format!("{}{rows}", FACTS_HEADER.replace('\n', "\r\n"));
     p.write("sources/facts.csv", &before);
@@ -299,8 +304,8 @@ fn fix_rewrites_only_the_positions_of_moved_facts() {
 #[test]
 fn fix_of_moved_facts_only_exits_zero_and_keeps_the_project_clean() {
     let p = with_facts(
-        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,24,42,\n\
-         f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,\n",
+        "f1,a1,ent:usa,fg:boycotted,ent:round-15,,,2021-02,,fg:inRole=ent:observer,,boycotted round 15,24,42,,source,stated,,\n\
+         f2,a1,ent:round-15,fg:ordinal,15,xsd:integer,,,,,,was the fifteenth,66,83,,source,stated,,\n",
     );
     p.cmd().arg("check").assert().code(1);
     p.cmd()
@@ -319,5 +324,5 @@ fn sample_data_verifies() {
         .arg("verify")
         .assert()
         .success()
-        .stdout(predicate::str::contains("facts: 49 (49 ok)"));
+        .stdout(predicate::str::contains("facts: 58 (58 ok)"));
 }

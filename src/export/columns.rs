@@ -6,7 +6,7 @@
 //! ([`super::tables`]) and the CSVW metadata are both generated from these lists, so
 //! the header, the cells and the metadata cannot drift apart.
 
-use crate::fact::Rank;
+use crate::fact::{Rank, Voice};
 use crate::ontology::Ontology;
 use crate::pipeline::Cited;
 use crate::project::Config;
@@ -28,6 +28,10 @@ pub enum Datatype {
     Sha256Hex,
     /// A rank (`preferred`, `normal` or `deprecated`).
     Rank,
+    /// A basis (`stated`, `paraphrase` or `inference`).
+    Basis,
+    /// A reason for deprecation (the controlled list's spellings).
+    DeprecationReason,
 }
 
 impl Datatype {
@@ -41,6 +45,17 @@ impl Datatype {
             Datatype::Rank => {
                 json!({"base": "string", "format": "preferred|normal|deprecated"})
             }
+            Datatype::Basis => {
+                json!({"base": "string", "format": "stated|paraphrase|inference"})
+            }
+            Datatype::DeprecationReason => json!({
+                "base": "string",
+                "format": crate::fact::DeprecationReason::ALL
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join("|")
+            }),
         }
     }
 }
@@ -292,6 +307,60 @@ pub const FACTS: &[FactColumn] = &[
             }
             .to_owned()
         },
+    },
+    Column {
+        name: "deprecation_reason",
+        datatype: Datatype::DeprecationReason,
+        required: false,
+        description: "Why a deprecated fact is deprecated (controlled list, like Wikidata's reason for deprecated rank); empty unless rank is deprecated.",
+        value: |r| {
+            r.cited
+                .fact
+                .deprecation_reason
+                .map(|d| d.as_str().to_owned())
+                .unwrap_or_default()
+        },
+    },
+    Column {
+        name: "voice",
+        datatype: Datatype::String,
+        required: true,
+        description: "Whose claim it is inside the source: `source` for the source's own voice, else the IRI of the agent the source reports as making it.",
+        value: |r| match &r.cited.fact.voice {
+            Voice::Source => "source".to_owned(),
+            Voice::Agent(a) => a.as_str().to_owned(),
+        },
+    },
+    Column {
+        name: "voice_label",
+        datatype: Datatype::String,
+        required: false,
+        description: "Label of the voice's agent, from the ontology.",
+        value: |r| match &r.cited.fact.voice {
+            Voice::Source => String::new(),
+            Voice::Agent(a) => label(r.ontology, &Term::from(a.clone())),
+        },
+    },
+    Column {
+        name: "relayed_by",
+        datatype: Datatype::AnyUri,
+        required: false,
+        description: "IRI of the agency through which, according to the source, the claim reached it (e.g. a news agency).",
+        value: |r| {
+            r.cited
+                .fact
+                .relayed_by
+                .as_ref()
+                .map(|a| a.as_str().to_owned())
+                .unwrap_or_default()
+        },
+    },
+    Column {
+        name: "basis",
+        datatype: Datatype::Basis,
+        required: true,
+        description: "How the quote supports the fact: stated (the quoted words say it), paraphrase (restated, nothing added) or inference (the note says what was added).",
+        value: |r| r.cited.fact.basis.as_str().to_owned(),
     },
     Column {
         name: "quote",

@@ -3,7 +3,9 @@
 use crate::error::{Error, Result};
 use crate::hash::canonical_line;
 use crate::pipeline::Checked;
+use crate::vocab::{iri, RDF, RDFS};
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+use oxigraph::model::{NamedOrBlankNode, Term};
 use std::collections::HashSet;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
@@ -12,13 +14,64 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
-/// The lines of the graph that are not the ontology's: what `facts.ttl` holds.
+/// What `facts.ttl` holds: the lines of the graph that are not the ontology's, plus
+/// the ontology's `rdf:type` and `rdfs:label` lines of every term those lines name and
+/// of the classes those terms have, so that the file read alone says what each
+/// entity and property is.
 pub fn data_lines<'a>(
     lines: &'a [String],
     checked: &Checked,
 ) -> impl Iterator<Item = &'a String> + 'a {
     let ontology: HashSet<String> = checked.ontology.quads.iter().map(canonical_line).collect();
-    lines.iter().filter(move |l| !ontology.contains(l.as_str()))
+    let rdf_type = iri(RDF, "type");
+    let describes = [rdf_type.clone(), iri(RDFS, "label")];
+    let mut used: HashSet<&str> = HashSet::new();
+    for line in lines.iter().filter(|l| !ontology.contains(l.as_str())) {
+        used.extend(iris_in(line));
+    }
+    let mut keep: HashSet<String> = HashSet::new();
+    // Two rounds: the terms the data names, then the classes of those terms.
+    for _ in 0..2 {
+        let mut classes = Vec::new();
+        for quad in &checked.ontology.quads {
+            let NamedOrBlankNode::NamedNode(subject) = &quad.subject else {
+                continue;
+            };
+            if used.contains(subject.as_str()) && describes.contains(&quad.predicate) {
+                if quad.predicate == rdf_type {
+                    if let Term::NamedNode(class) = &quad.object {
+                        classes.push(class.as_str().to_owned());
+                    }
+                }
+                keep.insert(canonical_line(quad));
+            }
+        }
+        let owned: HashSet<&str> = classes
+            .iter()
+            .filter_map(|c| {
+                checked
+                    .ontology
+                    .quads
+                    .iter()
+                    .find_map(|q| match &q.subject {
+                        NamedOrBlankNode::NamedNode(n) if n.as_str() == c => Some(n.as_str()),
+                        _ => None,
+                    })
+            })
+            .collect();
+        used.extend(owned);
+    }
+    lines
+        .iter()
+        .filter(move |l| !ontology.contains(l.as_str()) || keep.contains(l.as_str()))
+}
+
+/// The IRIs (`<…>`) of a canonical N-Quads line; a literal that happens to contain
+/// `<…>` adds a harmless extra candidate.
+fn iris_in(line: &str) -> impl Iterator<Item = &str> {
+    line.split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>').map(|(iri, _)| iri))
 }
 
 /// Writes sorted canonical lines.

@@ -9,6 +9,7 @@ use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 /// The files a release describes in `release.ttl`, with their media types.
 const DISTRIBUTIONS: &[(&str, &str)] = &[
     ("CHANGES.md", "text/markdown"),
+    ("CITATION.cff", "application/yaml"),
     ("facts.csv", "text/csv"),
     ("facts.csv-metadata.json", "application/csvm+json"),
     ("facts.ttl", "text/turtle"),
@@ -47,8 +48,37 @@ impl DescriptionLines {
     }
 }
 
+/// Whether a canonical line states a file's `dcat:byteSize`. DCAT-AP requires that
+/// literal to be an `xsd:nonNegativeInteger`, which stores such as Oxigraph return as
+/// `xsd:integer`; so byte sizes are stated in `release.ttl` (for catalogues) but left
+/// out of `graph.nq`, whose every line must come back from a store unchanged.
+pub fn is_byte_size(line: &str) -> bool {
+    line.contains("> <http://www.w3.org/ns/dcat#byteSize> ")
+}
+
+/// The EU file-type authority IRI for a media type (DCAT-AP's `dct:format`).
+fn file_type(media: &str) -> Option<&'static str> {
+    Some(match media {
+        "text/csv" => "CSV",
+        "application/csvm+json" => "JSON",
+        "text/turtle" => "RDF_TURTLE",
+        "application/n-quads" => "RDF_N_QUADS",
+        "text/markdown" => "TXT",
+        "application/yaml" => "YAML",
+        _ => return None,
+    })
+}
+
 fn triple(s: &NamedNode, p: NamedNode, o: impl Into<Term>) -> Quad {
     Quad::new(s.clone(), p, o.into(), GraphName::DefaultGraph)
+}
+
+/// A literal with `value`, in the language (or of the datatype) of `like`.
+fn with_text(like: &Literal, value: String) -> Literal {
+    match like.language() {
+        Some(lang) => Literal::new_language_tagged_literal_unchecked(value, lang),
+        None => Literal::new_simple_literal(value),
+    }
 }
 
 fn typed(value: impl ToString, datatype: &str) -> Literal {
@@ -76,6 +106,8 @@ pub struct Description<'a> {
     pub sources: usize,
     /// Triples of the data graph.
     pub triples: usize,
+    /// The dataset's description (`project.ttl`).
+    pub metadata: &'a crate::metadata::Metadata,
 }
 
 impl Description<'_> {
@@ -83,6 +115,7 @@ impl Description<'_> {
     /// known name of `DISTRIBUTIONS`).
     pub fn quads(&self, files: &[FileInfo]) -> Vec<Quad> {
         let r = &self.release;
+        let m = self.metadata;
         let mut out = vec![
             triple(r, iri(RDF, "type"), iri(DCAT, "Dataset")),
             triple(r, iri(RDF, "type"), iri(VOID, "Dataset")),
@@ -90,10 +123,13 @@ impl Description<'_> {
             triple(
                 r,
                 iri(DCTERMS, "title"),
-                Literal::new_simple_literal(format!(
-                    "factgraph knowledge graph, release {}",
-                    self.version
-                )),
+                match &m.title {
+                    Some(t) => with_text(t, format!("{}, release {}", t.value(), self.version)),
+                    None => Literal::new_simple_literal(format!(
+                        "factgraph knowledge graph, release {}",
+                        self.version
+                    )),
+                },
             ),
             triple(r, iri(DCTERMS, "issued"), typed(self.date, "date")),
             triple(
@@ -116,18 +152,34 @@ impl Description<'_> {
                 iri(FG, "merkleRoot"),
                 Literal::new_simple_literal(self.merkle_root),
             ),
-            triple(
-                r,
-                iri(FG, "factCount"),
-                typed(self.facts, "nonNegativeInteger"),
-            ),
-            triple(
-                r,
-                iri(FG, "sourceCount"),
-                typed(self.sources, "nonNegativeInteger"),
-            ),
+            triple(r, iri(FG, "factCount"), typed(self.facts, "integer")),
+            triple(r, iri(FG, "sourceCount"), typed(self.sources, "integer")),
             triple(r, iri(VOID, "triples"), typed(self.triples, "integer")),
         ];
+        if let Some(d) = &m.description {
+            out.push(triple(r, iri(DCTERMS, "description"), d.clone()));
+        }
+        if let Some(series) = &m.series {
+            out.push(triple(r, iri(DCAT, "inSeries"), series.clone()));
+        }
+        for (p, node) in [
+            (iri(DCTERMS, "license"), &m.license),
+            (iri(DCTERMS, "publisher"), &m.publisher),
+            (iri(DCTERMS, "creator"), &m.creator),
+            (iri(PROV, "wasAttributedTo"), &m.creator),
+            (iri(DCAT, "contactPoint"), &m.contact),
+            (iri(DCAT, "landingPage"), &m.landing_page),
+        ] {
+            if let Some(node) = node {
+                out.push(triple(r, p, node.clone()));
+            }
+        }
+        if let Some(rights) = &m.rights {
+            out.push(triple(r, iri(DCTERMS, "rights"), rights.clone()));
+        }
+        for k in &m.keywords {
+            out.push(triple(r, iri(DCAT, "keyword"), k.clone()));
+        }
         if let Some(previous) = self.previous {
             let p = NamedNode::new_unchecked(previous.iri.clone());
             out.push(triple(r, iri(DCAT, "previousVersion"), p.clone()));
@@ -140,6 +192,25 @@ impl Description<'_> {
                 .map_or("application/octet-stream", |(_, m)| m);
             let d = NamedNode::new_unchecked(format!("{}/{}", r.as_str(), file.name));
             let c = NamedNode::new_unchecked(format!("{}#sha256", d.as_str()));
+            // Where the file can be fetched: under the project's download base when it
+            // has one, else the distribution's own IRI (which resolves only if the base
+            // IRI is registered).
+            let url = m.download_base.as_ref().map_or_else(
+                || d.clone(),
+                |base| NamedNode::new_unchecked(format!("{base}{}/{}", self.version, file.name)),
+            );
+            if let Some(license) = &m.license {
+                out.push(triple(&d, iri(DCTERMS, "license"), license.clone()));
+            }
+            if let Some(t) = file_type(media) {
+                out.push(triple(
+                    &d,
+                    iri(DCTERMS, "format"),
+                    NamedNode::new_unchecked(format!(
+                        "http://publications.europa.eu/resource/authority/file-type/{t}"
+                    )),
+                ));
+            }
             out.extend([
                 triple(r, iri(DCAT, "distribution"), d.clone()),
                 triple(&d, iri(RDF, "type"), iri(DCAT, "Distribution")),
@@ -148,7 +219,8 @@ impl Description<'_> {
                     iri(DCTERMS, "title"),
                     Literal::new_simple_literal(&file.name),
                 ),
-                triple(&d, iri(DCAT, "downloadURL"), d.clone()),
+                triple(&d, iri(DCAT, "accessURL"), url.clone()),
+                triple(&d, iri(DCAT, "downloadURL"), url),
                 triple(
                     &d,
                     iri(DCAT, "byteSize"),

@@ -11,6 +11,7 @@
 //! | `graph.nq` | the whole release: data graph + release description (sorted N-Quads) |
 //! | `release.ttl` | the release described with DCAT, VoID and SPDX checksums |
 //! | `CHANGES.md` | facts and sources added, removed, changed since the previous release |
+//! | `CITATION.cff` | how to cite the release (Citation File Format), from `project.ttl` |
 //! | `SHA256SUMS` | `sha256sum -c` input for every other file |
 //!
 //! # Versions
@@ -39,9 +40,15 @@
 //!
 //! # What describes what
 //! `release.ttl` describes every file except itself and `SHA256SUMS` (a file cannot
-//! contain its own checksum): byte size, media type and sha256 of each. `graph.nq`
-//! contains the same description minus the triples about `graph.nq` itself (its
-//! `dcat:distribution` and `void:dataDump` links, its size and checksum).
+//! contain its own checksum): byte size, media type, format, licence, download URL and
+//! sha256 of each, and the release's catalogue fields from `project.ttl` (licence,
+//! publisher, creator, contact point, keywords, series); it also repeats `project.ttl`'s
+//! own triples, which are part of the data graph. `graph.nq` contains the release
+//! description minus the triples about `graph.nq` itself (its `dcat:distribution` and
+//! `void:dataDump` links, its size and checksum) and minus every `dcat:byteSize`
+//! (DCAT-AP requires `xsd:nonNegativeInteger`, which stores return as `xsd:integer`;
+//! every line of `graph.nq` must come back from a store unchanged). `CITATION.cff` says
+//! how to cite the release.
 //! `SHA256SUMS` lists every other file, `release.ttl` and `graph.nq` included.
 //! `void:triples` counts the triples of the data graph.
 //!
@@ -60,6 +67,7 @@
 //! renaming (so that a test can kill it at that point).
 
 pub mod catalogue;
+pub mod citation;
 pub mod describe;
 pub mod groups;
 pub mod index;

@@ -2,7 +2,7 @@
 //! directory → describe them → commit (one rename), then refresh the index files.
 
 use super::catalogue::{list, next_version, read_info, validate_version, ReleaseInfo};
-use super::describe::{Description, DescriptionLines};
+use super::describe::{is_byte_size, Description, DescriptionLines};
 use super::index::write_index;
 use super::snapshot::{first_release_markdown, snapshot};
 use crate::diff::{self, Changes, Snapshot, Table};
@@ -166,6 +166,12 @@ fn plan(config: &Config, options: &Options) -> Result<Plan> {
         }
     }
     let built = build(config)?;
+    if built.checked.metadata.license.is_none() {
+        return Err(usage(format!(
+            "cannot publish without a licence: {} must give the dataset series a dct:license (e.g. <https://creativecommons.org/licenses/by/4.0/>), so that users know how they may reuse the data",
+            crate::metadata::FILE
+        )));
+    }
     let own = DescriptionLines::new(config.minter.release(&version).as_str());
     if let Some(line) = built.lines.iter().find(|l| own.contains(l)) {
         return Err(usage(format!(
@@ -255,9 +261,23 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
         facts: built.checked.facts.len(),
         sources: built.checked.sources.len(),
         triples: lines.len(),
+        metadata: &built.checked.metadata,
     };
+    let citation = dir.join("CITATION.cff");
+    std::fs::write(
+        &citation,
+        super::citation::cff(
+            &built.checked.metadata,
+            &plan.version,
+            &plan.date,
+            release_iri.as_str(),
+            &built.graph_sha256,
+        ),
+    )
+    .map_err(io(&citation))?;
     let mut files = [
         "CHANGES.md",
+        "CITATION.cff",
         "facts.csv",
         "facts.csv-metadata.json",
         "facts.ttl",
@@ -270,7 +290,8 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
         description
             .quads(&files)
             .iter()
-            .map(crate::hash::canonical_line),
+            .map(crate::hash::canonical_line)
+            .filter(|l| !is_byte_size(l)),
     );
     lines.sort_unstable();
     lines.dedup();
@@ -284,7 +305,13 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
     export::write_turtle(
         &dir.join("release.ttl"),
         &release_prefixes,
-        canonical_lines(description.quads(&files)).iter(),
+        canonical_lines(
+            description
+                .quads(&files)
+                .into_iter()
+                .chain(built.checked.metadata.quads.iter().cloned()),
+        )
+        .iter(),
     )?;
     files.push(file_info(&dir.join("release.ttl"))?);
     files.sort_by(|a, b| a.name.cmp(&b.name));

@@ -245,13 +245,20 @@ pub(super) fn compare_description(
         return;
     };
     let nq = format!("<{}/graph.nq", info.iri);
+    // release.ttl also repeats the project's metadata (project.ttl), which graph.nq
+    // holds as data; and byte sizes are in release.ttl only (see `is_byte_size`).
+    // Releases made before either hold neither, so the comparison is the same for them.
+    let own = crate::release::describe::DescriptionLines::new(&info.iri);
+    let kept = |l: &String| own.contains(l) && !crate::release::describe::is_byte_size(l);
     let from_ttl: BTreeSet<String> = RdfParser::from_format(RdfFormat::Turtle)
         .for_reader(std::io::BufReader::new(file))
         .filter_map(std::result::Result::ok)
         .map(|q| crate::hash::canonical_line(&q))
         .filter(|l| !l.starts_with(&nq) && !l.contains(&format!(" {nq}> .")))
+        .filter(kept)
         .collect();
-    let only_ttl = from_ttl.difference(in_graph).count();
+    let in_graph: BTreeSet<String> = in_graph.iter().filter(|l| kept(l)).cloned().collect();
+    let only_ttl = from_ttl.difference(&in_graph).count();
     let only_graph = in_graph.difference(&from_ttl).count();
     if only_ttl + only_graph > 0 {
         report.problems.push(Problem::new(

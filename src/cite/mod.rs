@@ -3,15 +3,18 @@
 //! A citation is read from the graph itself (the working graph, or a release's
 //! `graph.nq`), never from the CSV tables, so that what it prints is exactly what the
 //! cited graph says: the claim in words (`rdfs:label`s), the quote with its prefix and
-//! suffix, the source, the source's sha256, the release and its content hash, and the
-//! fact's IRI. Output formats: plain text, BibTeX (`@misc`) and CSL-JSON.
+//! suffix, whose claim it is and who relayed it ("according to X, as reported by Y, in
+//! <source>"), how the quote supports it, its rank and, when deprecated, why; the
+//! source, the source's sha256, the release and its content hash, and the fact's IRI.
+//! Output formats: plain text, BibTeX (`@misc`) and CSL-JSON.
 
 use crate::error::{Error, Result};
 use crate::pipeline;
 use crate::project::Config;
+mod render;
+
 use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
 use oxigraph::model::{Quad, Term};
-use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 /// A term of the claim: its IRI or literal value, and its label when known.
@@ -43,6 +46,18 @@ pub struct FactCitation {
     pub claim: (Named, Named, Named),
     /// Qualifiers (property, value), sorted.
     pub qualifiers: Vec<(Named, Named)>,
+    /// Rank (`fg:rank`).
+    pub rank: Option<Named>,
+    /// Why it is deprecated (`fg:deprecationReason`).
+    pub deprecation_reason: Option<Named>,
+    /// Whose claim it is (`fg:voice`); absent in releases made before voices existed.
+    pub voice: Option<Named>,
+    /// The agency that relayed it (`fg:relayedBy`).
+    pub relayed_by: Option<Named>,
+    /// How the quote supports it (`fg:basis`).
+    pub basis: Option<Named>,
+    /// The curator's note (`rdfs:comment`).
+    pub note: Option<String>,
     /// The exact quote.
     pub quote: String,
     /// Text before it.
@@ -285,11 +300,18 @@ pub fn from_quads<'q>(
         sha256: text(&source_iri, format!("{FG}sha256")),
         iri: source_iri,
     };
+    let optional = |p: String| get(&fact_iri, p).map(|t| named(&t));
     Ok(FactCitation {
         fact_id: fact_id.to_owned(),
         fact_sha256: text(&fact_iri, format!("{FG}sha256")),
         claim,
         qualifiers,
+        rank: optional(format!("{FG}rank")),
+        deprecation_reason: optional(format!("{FG}deprecationReason")),
+        voice: optional(format!("{FG}voice")),
+        relayed_by: optional(format!("{FG}relayedBy")),
+        basis: optional(format!("{FG}basis")),
+        note: text(&fact_iri, format!("{RDFS}comment")),
         quote: text(&quote_node, format!("{OA}exact")).unwrap_or_default(),
         prefix: text(&quote_node, format!("{OA}prefix")).unwrap_or_default(),
         suffix: text(&quote_node, format!("{OA}suffix")).unwrap_or_default(),
@@ -319,200 +341,6 @@ fn label(description: Option<&Vec<(String, Term)>>) -> Option<String> {
         .collect();
     labels.sort();
     labels.into_iter().next().map(|(_, l)| l)
-}
-
-/// Every run of whitespace as one space (edges kept), for one-line output.
-fn one_line(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut in_space = false;
-    for c in s.chars() {
-        if c.is_whitespace() {
-            if !in_space {
-                out.push(' ');
-            }
-            in_space = true;
-        } else {
-            out.push(c);
-            in_space = false;
-        }
-    }
-    out
-}
-
-impl FactCitation {
-    /// The claim in words: `subject predicate object (qualifier: value; ...)`.
-    pub fn claim_words(&self) -> String {
-        let (s, p, o) = &self.claim;
-        let mut words = format!("{} {} {}", s.words(), p.words(), o.words());
-        if !self.qualifiers.is_empty() {
-            let q = self
-                .qualifiers
-                .iter()
-                .map(|(p, v)| format!("{}: {}", p.words(), v.words()))
-                .collect::<Vec<_>>()
-                .join("; ");
-            words.push_str(&format!(" ({q})"));
-        }
-        words
-    }
-
-    fn release_words(&self) -> String {
-        if self.release.version == "working" {
-            match &self.release.published_as {
-                Some(release) => format!("working graph, identical to release {release}"),
-                None => "working graph (unreleased)".to_owned(),
-            }
-        } else {
-            format!("release {}", self.release.version)
-        }
-    }
-
-    /// Plain text for people.
-    pub fn to_text(&self) -> String {
-        let s = &self.source;
-        let mut out = String::new();
-        let mut line = |k: &str, v: &str| out.push_str(&format!("{k:<16}{v}\n"));
-        line("Claim:", &self.claim_words());
-        line("Quote:", &format!("“{}”", one_line(&self.quote)));
-        line(
-            "In context:",
-            &format!(
-                "…{}[{}]{}…",
-                one_line(&self.prefix),
-                one_line(&self.quote),
-                one_line(&self.suffix)
-            ),
-        );
-        if let Some((start, end)) = self.position {
-            line("Position:", &format!("code points {start}..{end}"));
-        }
-        let mut source = format!("“{}”", s.title.as_deref().unwrap_or(&s.id));
-        if let Some(p) = &s.publisher {
-            source.push_str(&format!(", {p}"));
-        }
-        if let Some(d) = &s.issued {
-            source.push_str(&format!(", {d}"));
-        }
-        if let Some(u) = &s.url {
-            source.push_str(&format!(", {u}"));
-        }
-        line("Source:", &source);
-        line("Source sha256:", s.sha256.as_deref().unwrap_or("(unknown)"));
-        line(
-            "Release:",
-            &format!(
-                "{}, content hash sha256 {}",
-                self.release_words(),
-                self.release.content_hash
-            ),
-        );
-        line("Fact:", &format!("{} <{}>", self.fact_id, self.fact_iri));
-        if let Some(h) = &self.fact_sha256 {
-            line("Fact sha256:", h);
-        }
-        out
-    }
-
-    /// A BibTeX `@misc` entry citing the source, with the fact in its note.
-    pub fn to_bibtex(&self) -> String {
-        let s = &self.source;
-        let key: String = self
-            .fact_id
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        let mut fields: Vec<(&str, String)> = vec![(
-            "title",
-            format!("{{{}}}", bib(s.title.as_deref().unwrap_or(&s.id))),
-        )];
-        if let Some(p) = &s.publisher {
-            fields.push(("publisher", bib(p)));
-            fields.push(("organization", bib(p)));
-        }
-        if let Some(d) = &s.issued {
-            fields.push(("date", d.chars().take(10).collect()));
-            fields.push(("year", d.chars().take(4).collect()));
-        }
-        if let Some(u) = &s.url {
-            fields.push(("url", u.clone()));
-        }
-        fields.push((
-            "note",
-            format!(
-                "Fact {} ({}): {}. Quote: ``{}''. Source sha256 {}. {}, content hash sha256 {}",
-                bib(&self.fact_id),
-                bib(&self.fact_iri),
-                bib(&self.claim_words()),
-                bib(&self.quote),
-                s.sha256.as_deref().unwrap_or("unknown"),
-                bib(&self.release_words()),
-                self.release.content_hash
-            ),
-        ));
-        let mut out = format!("@misc{{{key},\n");
-        for (name, value) in fields {
-            out.push_str(&format!("  {name} = {{{value}}},\n"));
-        }
-        out.push_str("}\n");
-        out
-    }
-
-    /// A CSL-JSON array with one item (the source, with the fact in its note).
-    pub fn to_csl_json(&self) -> String {
-        let s = &self.source;
-        let mut item = serde_json::Map::new();
-        item.insert("id".into(), json!(self.fact_id));
-        item.insert("type".into(), json!("article-newspaper"));
-        item.insert("title".into(), json!(s.title.as_deref().unwrap_or(&s.id)));
-        if let Some(p) = &s.publisher {
-            item.insert("publisher".into(), json!(p));
-            item.insert("container-title".into(), json!(p));
-        }
-        if let Some(d) = &s.issued {
-            let parts: Vec<u32> = d
-                .get(..10)
-                .unwrap_or(d)
-                .split('-')
-                .filter_map(|p| p.parse().ok())
-                .collect();
-            item.insert("issued".into(), json!({ "date-parts": [parts] }));
-        }
-        if let Some(u) = &s.url {
-            item.insert("URL".into(), json!(u));
-        }
-        item.insert(
-            "note".into(),
-            json!(format!(
-                "Fact {} <{}>: {}. Source sha256 {}. {}, content hash sha256 {}.",
-                self.fact_id,
-                self.fact_iri,
-                self.claim_words(),
-                s.sha256.as_deref().unwrap_or("unknown"),
-                self.release_words(),
-                self.release.content_hash
-            )),
-        );
-        item.insert("quote".into(), json!(self.quote));
-        let mut text = serde_json::to_string_pretty(&json!([item])).unwrap_or_default();
-        text.push('\n');
-        text
-    }
-}
-
-/// Escapes BibTeX's special characters.
-fn bib(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in one_line(s).chars() {
-        match c {
-            '{' | '}' | '%' | '&' | '$' | '#' | '_' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\\' => out.push_str("\\textbackslash{}"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Cites a fact as published in a release: `latest`, a version in `exports/`, or the
