@@ -140,13 +140,13 @@ fn a_proof_of_every_fact_of_the_sample_verifies() {
     let ttl = p.path("exports/v1/release.ttl");
     let mut ids = column(&p.read("exports/v1/facts.csv"), "fact_id");
     ids.sort();
-    assert_eq!(ids.len(), 49);
+    assert_eq!(ids.len(), 58);
     for (index, id) in ids.iter().enumerate() {
         let json = proof_json(&p, "v1", id);
         let proof: Value = serde_json::from_str(&json).unwrap();
         assert_eq!(proof["fact"]["index"], index, "{id}");
-        assert_eq!(proof["release"]["tree_size"], 49);
-        // Six siblings at most for 49 leaves: a proof stays small.
+        assert_eq!(proof["release"]["tree_size"], 58);
+        // Six siblings at most for 58 leaves: a proof stays small.
         assert!(proof["audit_path"].as_array().unwrap().len() <= 6);
         let (code, text) = verify_cli(&p, &json, &["--release-ttl", ttl.to_str().unwrap()]);
         assert_eq!(code, 0, "{id}: {text}");

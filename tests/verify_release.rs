@@ -398,7 +398,7 @@ fn a_facts_csv_cell_edited_with_every_checksum_resealed_is_named_by_row_and_colu
     // Every checksum holds: the graph and the table disagree, and only that is reported.
     assert_eq!(
         kinds(&report),
-        vec![("csv-graph-mismatch".to_owned(), "facts.csv:2:17".to_owned())],
+        vec![("csv-graph-mismatch".to_owned(), "facts.csv:2:22".to_owned())],
         "{report:#}"
     );
     let message = report["problems"][0]["message"].as_str().unwrap();

@@ -5,13 +5,18 @@
 //! literals, the `rdfs:label` of a term (English or untagged preferred), the qualifiers
 //! as `property=value` pairs (compared as a set, whatever their order or prefixes),
 //! rank, quote and positions, the source's columns from the source's own triples, the
-//! fact hash, the note.
+//! fact hash, the note, and who claims the fact and how: `voice` (`source` for
+//! `fg:SourceVoice`, else the agent's IRI) and its label, `relayed_by`, `basis` and
+//! `deprecation_reason` in their CSV spellings. The first and last days that the graph
+//! derives from each date (the properties the ontology in the graph names with
+//! `fg:firstDayProperty`/`fg:lastDayProperty`) are not qualifiers and have no cell.
 
+use crate::attribution::{Basis, DeprecationReason};
 use crate::error::Result;
 use crate::release::groups::{for_each_group, parse};
 use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
 use oxigraph::model::{NamedOrBlankNode, Term};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::Path;
 
@@ -25,6 +30,8 @@ pub(super) struct Context {
     pub(super) labels: HashMap<String, (Vec<String>, Vec<String>)>,
     /// Source IRI → its cells.
     pub(super) sources: BTreeMap<String, SourceCells>,
+    /// The properties that carry the first or last day of a date (derived, no cell).
+    pub(super) day_properties: HashSet<String>,
 }
 
 impl Context {
@@ -67,7 +74,21 @@ pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
 pub(super) fn first_pass(nq: &Path) -> Result<Context> {
     let mut context = Context::default();
     let label_predicate = format!("> <{RDFS}label> ");
+    let day_predicates = [
+        format!("> <{FG}firstDayProperty> "),
+        format!("> <{FG}lastDayProperty> "),
+    ];
     for_each_group(nq, |node, lines| {
+        let days: Vec<String> = lines
+            .iter()
+            .filter(|l| day_predicates.iter().any(|p| l.contains(p.as_str())))
+            .cloned()
+            .collect();
+        for quad in parse(&days) {
+            if let Term::NamedNode(p) = &quad.object {
+                context.day_properties.insert(p.as_str().to_owned());
+            }
+        }
         let labelled: Vec<String> = lines
             .iter()
             .filter(|l| l.contains(&label_predicate))
@@ -150,24 +171,43 @@ pub(super) struct Expected {
 }
 
 /// The predicates of a fact node that are not qualifiers.
-fn structural(p: &str) -> bool {
-    [
-        format!("{RDF}type"),
-        format!("{FG}factId"),
-        format!("{RDF}subject"),
-        format!("{RDF}predicate"),
-        format!("{RDF}object"),
-        format!("{FG}rank"),
-        format!("{PROV}wasDerivedFrom"),
-        format!("{FG}citation"),
-        format!("{FG}sha256"),
-        format!("{RDFS}comment"),
-        format!("{FG}pointInTime"),
-        format!("{FG}startTime"),
-        format!("{FG}endTime"),
-    ]
-    .iter()
-    .any(|s| s == p)
+fn structural(p: &str, context: &Context) -> bool {
+    context.day_properties.contains(p)
+        || [
+            format!("{RDF}type"),
+            format!("{FG}factId"),
+            format!("{RDF}subject"),
+            format!("{RDF}predicate"),
+            format!("{RDF}object"),
+            format!("{FG}rank"),
+            format!("{PROV}wasDerivedFrom"),
+            format!("{FG}citation"),
+            format!("{FG}sha256"),
+            format!("{RDFS}comment"),
+            format!("{FG}pointInTime"),
+            format!("{FG}startTime"),
+            format!("{FG}endTime"),
+            format!("{FG}voice"),
+            format!("{PROV}wasAttributedTo"),
+            format!("{FG}relayedBy"),
+            format!("{FG}basis"),
+            format!("{FG}deprecationReason"),
+        ]
+        .iter()
+        .any(|s| s == p)
+}
+
+/// The CSV spelling of an individual of a controlled list (`fg:Stated` → `stated`),
+/// else the value as it is, so that a mismatch shows what the graph says.
+fn spelling<T: Copy>(
+    value: String,
+    all: &[T],
+    iri: fn(T) -> String,
+    name: fn(T) -> &'static str,
+) -> String {
+    all.iter()
+        .find(|t| iri(**t) == value)
+        .map_or(value, |t| name(*t).to_owned())
 }
 
 pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (String, Expected) {
@@ -220,6 +260,27 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
     if let Some(Term::NamedNode(n)) = &object {
         labelled.insert("object_label", n.as_str().to_owned());
     }
+    let voice = text(iri, format!("{FG}voice"));
+    let voice = if voice == format!("{FG}SourceVoice") {
+        "source".to_owned()
+    } else {
+        if !voice.is_empty() {
+            labelled.insert("voice_label", voice.clone());
+        }
+        voice
+    };
+    let basis = spelling(
+        text(iri, format!("{FG}basis")),
+        &Basis::ALL,
+        |b| b.iri().into_string(),
+        Basis::as_str,
+    );
+    let reason = spelling(
+        text(iri, format!("{FG}deprecationReason")),
+        &DeprecationReason::ALL,
+        |r| r.iri().into_string(),
+        DeprecationReason::as_str,
+    );
     let cells: BTreeMap<&'static str, String> = [
         ("fact_id", id.clone()),
         ("fact_iri", iri.to_owned()),
@@ -232,6 +293,12 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
         ("start", text(iri, format!("{FG}startTime"))),
         ("end", text(iri, format!("{FG}endTime"))),
         ("rank", rank),
+        ("deprecation_reason", reason),
+        ("voice", voice),
+        // Filled from the voice's label when the voice is an agent (`labelled`).
+        ("voice_label", String::new()),
+        ("relayed_by", text(iri, format!("{FG}relayedBy"))),
+        ("basis", basis),
         ("quote", text(&part("quote"), format!("{OA}exact"))),
         ("quote_start", text(&part("position"), format!("{OA}start"))),
         ("quote_end", text(&part("position"), format!("{OA}end"))),
@@ -249,7 +316,7 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
         .iter()
         .filter(|q| {
             matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == iri)
-                && !structural(q.predicate.as_str())
+                && !structural(q.predicate.as_str(), context)
         })
         .map(|q| (q.predicate.as_str().to_owned(), value(&q.object)))
         .collect();

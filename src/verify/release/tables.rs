@@ -22,7 +22,8 @@ use super::rows::{
     Expected, SourceCells,
 };
 use crate::error::{Error, Result};
-use crate::export::columns::{header, FACTS, SOURCES};
+use crate::export::columns::{header, SOURCES};
+use crate::export::history::{facts_headers, KnownHeader};
 use crate::release::groups::for_each_group;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -81,6 +82,10 @@ fn unreadable(file: &str, checked: Result<()>, out: &mut Findings) -> Result<()>
 struct Findings {
     problems: Vec<Problem>,
     mismatches: BTreeMap<&'static str, usize>,
+    /// Columns an older header lacks → how many facts the graph gives a value there,
+    /// and the first of them. A table may omit a column only if the graph has nothing
+    /// to show in it: a release made now must publish all current columns.
+    unshown: BTreeMap<&'static str, (usize, String)>,
 }
 
 impl Findings {
@@ -130,13 +135,20 @@ struct Table {
     /// Expected column → its index in the file.
     index: Vec<Option<usize>>,
     columns: Vec<&'static str>,
+    /// When the header is an older known one: its name and the current columns it
+    /// lacks, which the graph must then leave empty (see [`Findings::unshown`]).
+    older: Option<(&'static str, Vec<&'static str>)>,
 }
 
 impl Table {
+    /// Opens a table whose header must be one of `known` (the current one first): the
+    /// columns compared are the header's own, so an older release is checked on what
+    /// it published; any other header is a problem and is compared with the current
+    /// columns by name.
     fn open(
         path: &Path,
         file: &'static str,
-        columns: Vec<&'static str>,
+        known: Vec<KnownHeader>,
         out: &mut Findings,
     ) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new()
@@ -147,11 +159,29 @@ impl Table {
             .headers()
             .map_err(|source| csv_error(path, source))?
             .clone();
+        let current = known.first().map(|k| k.columns.clone()).unwrap_or_default();
+        if let Some(older) = known
+            .iter()
+            .find(|k| header.iter().eq(k.columns.iter().copied()))
+        {
+            let absent = current
+                .iter()
+                .filter(|c| !older.columns.contains(c))
+                .copied()
+                .collect();
+            return Ok(Self {
+                reader,
+                index: (0..older.columns.len()).map(Some).collect(),
+                columns: older.columns.clone(),
+                older: (older.name != "current").then_some((older.name, absent)),
+            });
+        }
+        let columns = current;
         let index: Vec<Option<usize>> = columns
             .iter()
             .map(|c| header.iter().position(|h| h == *c))
             .collect();
-        if header.iter().ne(columns.iter().copied()) {
+        {
             let missing: Vec<&str> = columns
                 .iter()
                 .zip(&index)
@@ -176,6 +206,7 @@ impl Table {
             reader,
             index,
             columns,
+            older: None,
         })
     }
 
@@ -219,8 +250,12 @@ fn shown(text: &str) -> String {
 
 fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<()> {
     const FILE: &str = "sources.csv";
-    let columns = header(SOURCES);
-    let mut table = Table::open(path, FILE, columns.clone(), out)?;
+    let known = vec![KnownHeader {
+        name: "current",
+        columns: header(SOURCES),
+    }];
+    let mut table = Table::open(path, FILE, known, out)?;
+    let columns = table.columns.clone();
     let by_id: BTreeMap<&str, &SourceCells> = context
         .sources
         .values()
@@ -288,6 +323,12 @@ fn compare_row(
 ) {
     const FILE: &str = "facts.csv";
     let id = expected.cells.get("fact_id").cloned().unwrap_or_default();
+    for name in table.older.iter().flat_map(|(_, absent)| absent) {
+        if expected.cells.get(name).is_some_and(|v| !v.is_empty()) {
+            let (n, _) = out.unshown.entry(name).or_insert((0, id.clone()));
+            *n += 1;
+        }
+    }
     for (i, name) in table.columns.iter().enumerate() {
         let Some(cell) = &cells[i] else { continue };
         let mismatch = if let Some(term) = expected.labelled.get(name) {
@@ -324,7 +365,7 @@ fn check_facts(
     out: &mut Findings,
 ) -> Result<()> {
     const FILE: &str = "facts.csv";
-    let mut table = Table::open(path, FILE, header(FACTS), out)?;
+    let mut table = Table::open(path, FILE, facts_headers(), out)?;
     let id_column = table.column("fact_id");
     // Rows and facts that arrived before their partner, by id.
     let mut early_rows: BTreeMap<String, (u64, Vec<Option<String>>)> = BTreeMap::new();
@@ -407,6 +448,17 @@ fn check_facts(
             FILE.to_owned(),
             format!("fact `{id}` is in graph.nq but has no row"),
         );
+    }
+    if let Some((set, _)) = &table.older {
+        for (name, (n, first)) in std::mem::take(&mut out.unshown) {
+            out.other(
+                ProblemKind::CsvGraphMismatch,
+                format!("{FILE}:1"),
+                format!(
+                    "the header is the {set} column set, which has no column {name}, but graph.nq gives {n} fact(s) a {name} (first: {first}); a release must publish every column its graph fills"
+                ),
+            );
+        }
     }
     Ok(())
 }
