@@ -14,7 +14,11 @@ struct Download {
 
 impl Download {
     fn new() -> Self {
-        let p = Project::minimal();
+        Self::of(Project::minimal())
+    }
+
+    /// A release of `p`, copied away.
+    fn of(p: Project) -> Self {
         p.cmd()
             .args(["release", "--date", "2025-01-01"])
             .assert()
@@ -383,6 +387,7 @@ fn edit_table_and_reseal(d: &Download, name: &str, edit: impl FnOnce(String) -> 
     let old = listed(d, name);
     let new = sha256(&std::fs::read(d.file(name)).unwrap());
     d.edit("graph.nq", |t| t.replace(&old, &new));
+    fix_size(d, name);
     cover_tracks(d, name);
     cover_tracks(d, "graph.nq");
 }
@@ -479,5 +484,201 @@ fn a_facts_csv_that_is_not_valid_csv_is_a_problem_not_a_crash() {
         has(&report, "bad-csv", "facts.csv:4"),
         "{:?}",
         kinds(&report)
+    );
+}
+
+/// Rewrites `dcat:byteSize` of `name` in `release.ttl` to the file's current size, for
+/// an edit that changes it (`release.ttl` is the only place a release records sizes).
+fn fix_size(d: &Download, name: &str) {
+    let size = std::fs::metadata(d.file(name)).unwrap().len();
+    let path = d.file("release.ttl");
+    let t = std::fs::read_to_string(&path).unwrap();
+    let block = t.find(&format!("dist:{name} dcterms:format")).unwrap();
+    let at = block + t[block..].find("dcat:byteSize \"").unwrap() + "dcat:byteSize \"".len();
+    let end = at + t[at..].find('"').unwrap();
+    std::fs::write(path, format!("{}{size}{}", &t[..at], &t[end..])).unwrap();
+}
+
+/// A release of the minimal project plus f3: deprecated with a reason, in an agent's
+/// voice, relayed by an agency, inferred.
+fn attributed_download() -> Download {
+    let p = Project::minimal();
+    p.write(
+        "ontology/agents.ttl",
+        "@prefix prov: <http://www.w3.org/ns/prov#> .\n@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n@prefix ent: <https://w3id.org/factgraph/entity/> .\nent:lavrov a prov:Agent ; rdfs:label \"Sergey Lavrov\"@en .\nent:tass a prov:Agent ; rdfs:label \"TASS\"@en .\n",
+    );
+    p.add_fact_row("f3,a1,ent:russia,fg:boycotted,ent:round-15,,,,,,deprecated,was the fifteenth,66,83,read into it,ent:lavrov,inference,ent:tass,misreading");
+    Download::of(p)
+}
+
+#[test]
+fn voice_relay_basis_and_deprecation_reason_cells_are_rebuilt_from_the_graph() {
+    let d = attributed_download();
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 0, "{report:#}");
+    let ent = "https://w3id.org/factgraph/entity/";
+    let published =
+        format!(",deprecated,misreading,{ent}lavrov,Sergey Lavrov,{ent}tass,inference,");
+    assert!(
+        std::fs::read_to_string(d.file("facts.csv"))
+            .unwrap()
+            .contains(&published),
+        "the row of f3 as published"
+    );
+    edit_table_and_reseal(&d, "facts.csv", |t| {
+        t.replace(
+            &published,
+            &format!(",deprecated,superseded,source,Lavrov,{ent}lavrov,stated,"),
+        )
+        .replace(
+            ",normal,,source,,,stated,boycotted",
+            ",normal,,source,TASS,,stated,boycotted",
+        )
+    });
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    let messages: Vec<(&str, &str)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["location"].as_str().unwrap(),
+                p["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            ("facts.csv:2:18", "column voice_label: fact f1 has \"TASS\", graph.nq says \"\""),
+            ("facts.csv:4:16", "column deprecation_reason: fact f3 has \"superseded\", graph.nq says \"misreading\""),
+            ("facts.csv:4:17", &*format!("column voice: fact f3 has \"source\", graph.nq says \"{ent}lavrov\"")),
+            ("facts.csv:4:18", "column voice_label: fact f3 has \"Lavrov\", graph.nq says \"Sergey Lavrov\""),
+            ("facts.csv:4:19", &*format!("column relayed_by: fact f3 has \"{ent}lavrov\", graph.nq says \"{ent}tass\"")),
+            ("facts.csv:4:20", "column basis: fact f3 has \"stated\", graph.nq says \"inference\""),
+        ],
+        "{report:#}"
+    );
+}
+
+/// Rewrites `facts.csv` with only the columns named in `keep`, in that order.
+fn keep_columns(table: &str, keep: &[&str]) -> String {
+    let rows: Vec<Vec<String>> = table.lines().map(|l| split_csv(l)).collect();
+    let at: Vec<usize> = keep
+        .iter()
+        .map(|k| rows[0].iter().position(|h| h == k).unwrap())
+        .collect();
+    rows.iter()
+        .map(|r| {
+            at.iter()
+                .map(|i| {
+                    let c = &r[*i];
+                    if c.contains([',', '"']) {
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
+        .collect()
+}
+
+/// The cells of one CSV line (quoted cells may hold commas and doubled quotes, not
+/// line breaks: enough for the minimal project).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(String::new()),
+            c => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
+
+/// The header `exports/v1` was published with, before voice and basis.
+const V1_HEADER: &[&str] = &[
+    "fact_id",
+    "fact_iri",
+    "subject",
+    "subject_label",
+    "predicate",
+    "predicate_label",
+    "object",
+    "object_label",
+    "object_datatype",
+    "object_language",
+    "point_in_time",
+    "start",
+    "end",
+    "qualifiers",
+    "rank",
+    "quote",
+    "quote_start",
+    "quote_end",
+    "source_id",
+    "source_title",
+    "source_published",
+    "source_url",
+    "source_sha256",
+    "fact_sha256",
+    "note",
+];
+
+#[test]
+fn a_new_release_rewritten_with_the_v1_columns_is_refused() {
+    let d = attributed_download();
+    edit_table_and_reseal(&d, "facts.csv", |t| keep_columns(&t, V1_HEADER));
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    let problems = report["problems"].as_array().unwrap();
+    let at_header: Vec<&str> = problems
+        .iter()
+        .filter(|p| p["location"] == "facts.csv:1")
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    // Every column the graph fills and the v1 set lacks; f1 and f2 have no reason,
+    // relay or voice label, f3 has all.
+    assert_eq!(at_header.len(), 5, "{report:#}");
+    assert!(at_header[0].starts_with("the header is the v1 column set, which has no column basis, but graph.nq gives 3 fact(s) a basis (first: f1)"), "{}", at_header[0]);
+    assert!(at_header.iter().any(|m| m.contains("no column deprecation_reason, but graph.nq gives 1 fact(s) a deprecation_reason (first: f3)")));
+    assert_eq!(
+        problems.len(),
+        5,
+        "the cells v1 has still agree: {report:#}"
+    );
+}
+
+#[test]
+fn a_header_that_is_no_known_column_set_is_refused() {
+    let d = attributed_download();
+    let mut header: Vec<&str> = V1_HEADER.to_vec();
+    header.insert(15, "basis");
+    edit_table_and_reseal(&d, "facts.csv", |t| keep_columns(&t, &header));
+    let (code, report) = d.verify(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["problems"][0]["location"], "facts.csv:1",
+        "{report:#}"
+    );
+    let message = report["problems"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the header is not the release's columns (fact_id,"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with("missing: deprecation_reason, voice, voice_label, relayed_by"),
+        "{message}"
     );
 }

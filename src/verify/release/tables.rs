@@ -324,7 +324,11 @@ fn compare_row(
     const FILE: &str = "facts.csv";
     let id = expected.cells.get("fact_id").cloned().unwrap_or_default();
     for name in table.older.iter().flat_map(|(_, absent)| absent) {
-        if expected.cells.get(name).is_some_and(|v| !v.is_empty()) {
+        let shown = match expected.labelled.get(name) {
+            Some(term) => context.label_of(term),
+            None => expected.cells.get(name).cloned().unwrap_or_default(),
+        };
+        if !shown.is_empty() {
             let (n, _) = out.unshown.entry(name).or_insert((0, id.clone()));
             *n += 1;
         }
