@@ -14,7 +14,7 @@ if [ -z "$BIN" ]; then
 fi
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-cp -r ontology sources "$WORK/"
+cp -r ontology sources project.ttl "$WORK/"
 "$BIN" --root "$WORK" release --date 2026-11-29 >/dev/null
 TTL="$WORK/exports/v1/release.ttl"
 ids=$(python3 -c 'import csv,sys; print("\n".join(r["fact_id"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))))' "$WORK/exports/v1/facts.csv")
