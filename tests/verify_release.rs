@@ -564,7 +564,7 @@ fn voice_relay_basis_and_deprecation_reason_cells_are_rebuilt_from_the_graph() {
 
 /// Rewrites `facts.csv` with only the columns named in `keep`, in that order.
 fn keep_columns(table: &str, keep: &[&str]) -> String {
-    let rows: Vec<Vec<String>> = table.lines().map(|l| split_csv(l)).collect();
+    let rows: Vec<Vec<String>> = table.lines().map(split_csv).collect();
     let at: Vec<usize> = keep
         .iter()
         .map(|k| rows[0].iter().position(|h| h == k).unwrap())
