@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""Validates factgraph graphs against ontology/shapes.ttl with pySHACL.
+
+    shacl_check.py SHAPES FILE...           validate each file; "conforms" or the report
+    shacl_check.py SHAPES --self-test FILE  prove the shapes catch broken facts: FILE
+                                            (a valid graph.nq) must conform, and each
+                                            known breakage of one fact must not
+
+Files: `*.nq` (N-Quads, every graph merged into one) or `*.ttl` (Turtle). A file named
+`release.ttl` must also name its graph.nq with void:dataDump, which graph.nq's own copy of
+the release description leaves out (see fgsh:ReleaseShape). Exit status: 0 when every
+check passed, 1 otherwise. Needs pyshacl (scripts/conformance.sh installs it).
+"""
+
+import sys
+import time
+from pathlib import Path
+
+import pyshacl
+import rdflib
+from rdflib import Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+
+FG = Namespace("https://w3id.org/factgraph/ontology#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+
+
+def load(path: Path) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    if path.suffix == ".nq":
+        dataset = rdflib.Dataset()
+        dataset.parse(path, format="nquads")
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    else:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+def validate(graph: rdflib.Graph, shapes: rdflib.Graph, focus=None):
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, focus_nodes=focus)
+    return conforms, text
+
+
+def check_files(shapes: rdflib.Graph, files: list) -> bool:
+    ok = True
+    for name in files:
+        path = Path(name)
+        started = time.monotonic()
+        graph = load(path)
+        conforms, text = validate(graph, shapes)
+        if path.name == "release.ttl" and not any(graph.triples((None, VOID.dataDump, None))):
+            conforms = False
+            text += "\nrelease.ttl: the release has no void:dataDump (its graph.nq)\n"
+        took = time.monotonic() - started
+        if conforms:
+            print(f"SHACL conforms: {name} ({len(graph)} triples, {took:.1f} s)")
+        else:
+            ok = False
+            print(f"SHACL does NOT conform: {name}\n{text}")
+    return ok
+
+
+def first(graph, s, p):
+    return next(graph.objects(s, p))
+
+
+# Each breakage: a name, a function that breaks one fact of the graph in place, and a
+# message that the shapes must report (the sh:message of the constraint that catches it).
+def missing_exact(g, fact):
+    quote = quote_of(g, fact)
+    g.remove((quote, OA.exact, None))
+
+
+def two_starts(g, fact):
+    position = position_of(g, fact)
+    start = first(g, position, OA.start)
+    g.add((position, OA.start, Literal(int(start) + 1, datatype=XSD.nonNegativeInteger)))
+
+
+def start_after_end(g, fact):
+    position = position_of(g, fact)
+    start, end = first(g, position, OA.start), first(g, position, OA.end)
+    g.remove((position, OA.start, start))
+    g.remove((position, OA.end, end))
+    g.add((position, OA.start, end))
+    g.add((position, OA.end, start))
+
+
+def two_quotes(g, fact):
+    target = first(g, first(g, fact, FG.citation), OA.hasTarget)
+    extra = URIRef(str(fact) + "#quote2")
+    g.add((target, OA.hasSelector, extra))
+    g.add((extra, RDF.type, OA.TextQuoteSelector))
+    g.add((extra, OA.exact, Literal("another quote")))
+
+
+def uppercase_hash(g, fact):
+    digest = first(g, fact, FG.sha256)
+    g.remove((fact, FG.sha256, digest))
+    g.add((fact, FG.sha256, Literal(str(digest).upper())))
+
+
+def unknown_rank(g, fact):
+    g.remove((fact, FG.rank, None))
+    g.add((fact, FG.rank, FG.UnknownRank))
+
+
+def no_source(g, fact):
+    g.remove((fact, PROV.wasDerivedFrom, None))
+
+
+def unasserted(g, fact):
+    s, p, o = first(g, fact, RDF.subject), first(g, fact, RDF.predicate), first(g, fact, RDF.object)
+    g.remove((s, p, o))
+
+
+def long_prefix(g, fact):
+    quote = quote_of(g, fact)
+    g.remove((quote, OA.prefix, None))
+    g.add((quote, OA.prefix, Literal("x" * 33)))
+
+
+def wrong_span(g, fact):
+    position = position_of(g, fact)
+    end = first(g, position, OA.end)
+    g.remove((position, OA.end, end))
+    g.add((position, OA.end, Literal(int(end) + 1, datatype=XSD.nonNegativeInteger)))
+
+
+BREAKAGES = [
+    ("a quote selector without oa:exact", missing_exact, "exactly one oa:exact"),
+    ("a position selector with two oa:start", two_starts, "exactly one oa:start"),
+    ("oa:start after oa:end", start_after_end, "below oa:end"),
+    ("a target with two quote selectors", two_quotes, "exactly one oa:TextQuoteSelector"),
+    ("a fact hash in uppercase", uppercase_hash, "64 lowercase hex digits"),
+    ("a rank outside the allowed set", unknown_rank, "preferred, normal or deprecated"),
+    ("a fact without prov:wasDerivedFrom", no_source, "exactly one prov:wasDerivedFrom"),
+    ("a normal-rank fact whose triple is not asserted", unasserted, "asserted as a plain triple"),
+    ("an oa:prefix of 33 code points", long_prefix, "at most 32 code points"),
+    ("positions that do not span the quote", wrong_span, "not the length of the quote"),
+]
+
+
+def selector(g, fact, kind):
+    target = first(g, first(g, fact, FG.citation), OA.hasTarget)
+    for candidate in g.objects(target, OA.hasSelector):
+        if (candidate, RDF.type, kind) in g:
+            return candidate
+    raise LookupError(f"{fact} has no {kind}")
+
+
+def nodes_of(fact):
+    return [URIRef(str(fact) + suffix) for suffix in ("", "#annotation", "#target", "#quote", "#position")]
+
+
+def quote_of(g, fact):
+    return selector(g, fact, OA.TextQuoteSelector)
+
+
+def position_of(g, fact):
+    return selector(g, fact, OA.TextPositionSelector)
+
+
+def self_test(shapes: rdflib.Graph, name: str) -> bool:
+    base = load(Path(name))
+    conforms, text = validate(base, shapes)
+    if not conforms:
+        print(f"self-test: the unbroken graph {name} does not conform:\n{text}")
+        return False
+    facts = sorted(
+        f for f in base.subjects(RDF.type, FG.Fact) if (f, FG.rank, FG.NormalRank) in base
+    )
+    fact = facts[0]
+    passed = failed = 0
+    for label, breakage, expected in BREAKAGES:
+        graph = rdflib.Graph()
+        for triple in base:
+            graph.add(triple)
+        breakage(graph, fact)
+        # Only the broken fact's nodes are validated: the whole graph was shown to conform,
+        # and a breakage touches nothing else (a full run per breakage takes seconds).
+        conforms, text = validate(graph, shapes, focus=nodes_of(fact))
+        if not conforms and expected in text:
+            passed += 1
+            print(f"  caught: {label}")
+        else:
+            failed += 1
+            print(f"  NOT caught: {label} (expected a violation saying {expected!r})\n{text}")
+    print(f"shapes self-test on {fact}: {passed} passed, {failed} failed")
+    return failed == 0
+
+
+def main(argv: list) -> int:
+    if len(argv) < 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    shapes = rdflib.Graph().parse(argv[0], format="turtle")
+    if argv[1] == "--self-test":
+        if len(argv) != 3:
+            print(__doc__, file=sys.stderr)
+            return 2
+        return 0 if self_test(shapes, argv[2]) else 1
+    return 0 if check_files(shapes, argv[1:]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
