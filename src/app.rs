@@ -81,8 +81,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::new(stdout.lock());
-            factgraph::query::run(&store, &text, &prefixes, format.into(), None, &mut out)
-                .with_context(|| format!("{origin}: the query failed"))?;
+            factgraph::query::run(
+                &store,
+                &text,
+                &prefixes,
+                Some(config.minter.base()),
+                format.into(),
+                None,
+                &mut out,
+            )
+            .with_context(|| format!("{origin}: the query failed"))?;
             out.flush().map_err(|e| Error::io("<stdout>", e))?;
             Ok(ExitCode::SUCCESS)
         }

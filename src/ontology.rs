@@ -5,6 +5,11 @@
 //! researcher may use are exactly the `@prefix` lines of these files, and a subject,
 //! predicate, object or qualifier is accepted only if the ontology declares it.
 //!
+//! `ontology/shapes.ttl` ([`SHAPES_FILE`]) is the exception: the SHACL shapes of the
+//! data model are the graph's contract, checked by a SHACL validator, not data. They are
+//! skipped here, so they never enter an export and adding or editing a shape changes no
+//! graph hash.
+//!
 //! # Rationale
 //! Validation reads the ontology's own triples (types, `rdfs:range`, `rdfs:subClassOf`)
 //! instead of a separate schema file so that there is one place to add a term.
@@ -34,6 +39,9 @@ pub struct Ontology {
     last_days: HashMap<NamedNode, NamedNode>,
 }
 
+/// The SHACL shapes in `ontology/`: published with each release, never loaded as data.
+pub const SHAPES_FILE: &str = "shapes.ttl";
+
 /// What the ontology says a value must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
@@ -46,8 +54,8 @@ pub enum Expect {
 }
 
 impl Ontology {
-    /// Reads every `*.ttl` file of `dir` (sorted by name, for determinism).
-    /// `root` is used only to show paths relative to the project.
+    /// Reads every `*.ttl` file of `dir` (sorted by name, for determinism) except
+    /// [`SHAPES_FILE`]. `root` is used only to show paths relative to the project.
     pub fn load(dir: &Path, root: &Path) -> (Self, Vec<Diagnostic>) {
         let mut ontology = Ontology::default();
         let mut diagnostics = Vec::new();
@@ -55,6 +63,7 @@ impl Ontology {
             Ok(entries) => entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "ttl"))
+                .filter(|p| p.file_name().is_none_or(|name| name != SHAPES_FILE))
                 .collect(),
             Err(e) => {
                 diagnostics.push(Diagnostic::new(

@@ -3,6 +3,11 @@
 //! The ontology's prefixes (and `fact:`, `source:`, `release:`) are predeclared, so
 //! `SELECT * { ?f fg:round ent:astana-round-21 }` works without PREFIX lines; a query's
 //! own PREFIX lines take precedence.
+//!
+//! Relative IRIs resolve against a base IRI given by the caller (a query's own BASE line
+//! wins): the project's base IRI for `factgraph query`, the endpoint's URL for `serve`
+//! (the "service-defined base" of the SPARQL 1.2 Protocol, as Oxigraph's server does), so
+//! `CONSTRUCT { <s> <p> 1 } WHERE {}` is a valid query.
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -31,14 +36,20 @@ pub enum Format {
     NTriples,
 }
 
-/// Parses a query with the given predeclared prefixes, turning a syntax error into a
-/// message that names the line and column.
+/// Parses a query with the given predeclared prefixes and base IRI, turning a syntax
+/// error into a message that names the line and column.
 pub fn prepare(
     query: &str,
     prefixes: &[(String, String)],
+    base_iri: Option<&str>,
     cancel: Option<CancellationToken>,
 ) -> Result<oxigraph::sparql::PreparedSparqlQuery> {
     let mut evaluator = SparqlEvaluator::new();
+    if let Some(base) = base_iri {
+        evaluator = evaluator
+            .with_base_iri(base)
+            .map_err(|e| Error::Usage(format!("bad base IRI <{base}>: {e}")))?;
+    }
     if let Some(token) = cancel {
         evaluator = evaluator.with_cancellation_token(token);
     }
@@ -64,16 +75,18 @@ pub fn describe_syntax_error(message: &str) -> String {
     message.to_owned()
 }
 
-/// Runs a query on a store and writes its results.
+/// Runs a query on a store (relative IRIs resolved against `base_iri`) and writes its
+/// results.
 pub fn run(
     store: &Store,
     query: &str,
     prefixes: &[(String, String)],
+    base_iri: Option<&str>,
     format: Format,
     cancel: Option<CancellationToken>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let results = prepare(query, prefixes, cancel)?
+    let results = prepare(query, prefixes, base_iri, cancel)?
         .on_store(store)
         .execute()
         .map_err(|e| Error::QueryEvaluation(Box::new(e)))?;

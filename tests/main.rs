@@ -24,3 +24,7 @@ mod proof;
 mod serve;
 // ARCHITECTURE.md's invariants, checked on the sources (store boundary, sizes, no cycles).
 mod architecture;
+// Conformance: the base IRI of queries, shapes.ttl kept out of the data graph.
+mod conformance;
+// The W3C SPARQL 1.1 Protocol test suite (tests/w3c/protocol) against `factgraph serve`.
+mod w3c_protocol;

@@ -379,7 +379,8 @@ impl Service {
                 ))
             }
         };
-        self.run(endpoint, &query, &params, accept.as_deref())
+        let base = execute::endpoint_url(request);
+        self.run(endpoint, &query, base.as_deref(), &params, accept.as_deref())
     }
 
     fn graph_store_read(
@@ -419,7 +420,7 @@ impl Service {
             None => "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
         };
         let endpoint = &self.dataset.endpoints[0];
-        self.run(endpoint, query, &params, accept.as_deref())
+        self.run(endpoint, query, None, &params, accept.as_deref())
     }
 
     fn read_body(&self, request: &mut Request<Body>) -> Result<Vec<u8>, Reject> {

@@ -4,24 +4,42 @@ use super::{response, Params, Reject, Service};
 use crate::query;
 use crate::serve::{negotiate, Endpoint, Kind, Negotiated};
 use oxhttp::model::header::VARY;
-use oxhttp::model::{Body, HeaderValue, Response, StatusCode};
+use oxhttp::model::{Body, HeaderValue, Request, Response, StatusCode};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, NamedNode, NamedOrBlankNode};
 use oxigraph::sparql::results::QueryResultsSerializer;
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults};
 use std::fmt;
 
+/// The absolute URL a query was sent to, without its query string: the base IRI its
+/// relative IRIs resolve against (the SPARQL 1.2 Protocol's "service-defined base"; the
+/// W3C test `query_content_type_construct` sends `CONSTRUCT { <s> <p> 1 } WHERE {}`).
+/// The HTTP layer makes the request URI absolute from the `Host` header; a request
+/// without one (only in tests calling [`Service::handle`]) gets no base.
+pub(super) fn endpoint_url(request: &Request<Body>) -> Option<String> {
+    let uri = request.uri();
+    Some(format!(
+        "{}://{}{}",
+        uri.scheme_str()?,
+        uri.authority()?,
+        uri.path()
+    ))
+}
+
 impl Service {
+    /// Runs `text` on `endpoint`, relative IRIs resolved against `base`.
     pub(super) fn run(
         &self,
         endpoint: &Endpoint,
         text: &str,
+        base: Option<&str>,
         params: &Params,
         accept: Option<&str>,
     ) -> Result<(Response<Body>, Option<usize>), Reject> {
         let token = CancellationToken::new();
-        let mut prepared = query::prepare(text, &self.dataset.prefixes, Some(token.clone()))
-            .map_err(|e| Reject::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+        let mut prepared =
+            query::prepare(text, &self.dataset.prefixes, base, Some(token.clone()))
+                .map_err(|e| Reject::new(StatusCode::BAD_REQUEST, e.to_string()))?;
         let iri = |iri: &String| {
             NamedNode::new(iri).map_err(|e| {
                 Reject::new(

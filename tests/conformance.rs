@@ -1,0 +1,109 @@
+//! Conformance details that the W3C suite and the validators rely on: the base IRI of
+//! queries (CLI and endpoint), and `ontology/shapes.ttl` staying out of the data graph.
+
+use crate::support::{repo, Project};
+use factgraph::serve::{self, Limits, Serving};
+use factgraph::Config;
+use oxhttp::model::{Body, Method, Request};
+use oxhttp::Client;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+const XSD_INTEGER: &str = "<http://www.w3.org/2001/XMLSchema#integer>";
+
+fn ntriples(p: &Project, args: &[&str]) -> String {
+    let out = p
+        .cmd()
+        .arg("query")
+        .args(args)
+        .args(["--format", "ntriples"])
+        .assert()
+        .success();
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn query_resolves_relative_iris_against_the_projects_base_iri() {
+    let p = Project::minimal();
+    let query = "CONSTRUCT { <s> <p> 1 } WHERE {}";
+    assert_eq!(
+        ntriples(&p, &[query]),
+        format!("<https://w3id.org/factgraph/s> <https://w3id.org/factgraph/p> \"1\"^^{XSD_INTEGER} .\n")
+    );
+    assert_eq!(
+        ntriples(&p, &["--base-iri", "https://example.org/kg/", query]),
+        format!("<https://example.org/kg/s> <https://example.org/kg/p> \"1\"^^{XSD_INTEGER} .\n")
+    );
+    // The query's own BASE wins.
+    assert_eq!(
+        ntriples(&p, &[&format!("BASE <http://example.com/x/> {query}")]),
+        format!("<http://example.com/x/s> <http://example.com/x/p> \"1\"^^{XSD_INTEGER} .\n")
+    );
+}
+
+#[test]
+fn serve_resolves_relative_iris_against_the_endpoint_url() {
+    let p = Project::minimal();
+    let config = Config::new(p.dir.path(), factgraph::graph::DEFAULT_BASE_IRI).unwrap();
+    let dataset = serve::open(&config, &Serving::Working).unwrap();
+    let service = serve::Service::new(dataset, Limits::default()).unwrap();
+    let free = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+    let server = serve::start(service, free, 4).unwrap();
+    let url = server.url();
+    for (path, query, expected) in [
+        (
+            "/sparql",
+            "CONSTRUCT { <> <#p> <s> } WHERE {}",
+            format!("<{url}/sparql> <{url}/sparql#p> <{url}/s> .\n"),
+        ),
+        // The W3C test's own request: POST to /sparql/ (so <s> is under it).
+        (
+            "/sparql/",
+            "CONSTRUCT { <s> <p> 1 } WHERE {}",
+            format!("<{url}/sparql/s> <{url}/sparql/p> \"1\"^^{XSD_INTEGER} .\n"),
+        ),
+    ] {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri(format!("{url}{path}"))
+            .header("Content-Type", "application/sparql-query")
+            .header("Accept", "application/n-triples")
+            .body(Body::from(query.to_owned()))
+            .unwrap();
+        let response = Client::new()
+            .with_global_timeout(Duration::from_secs(60))
+            .request(request)
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{query}");
+        assert_eq!(response.into_body().to_string().unwrap(), expected);
+    }
+}
+
+#[test]
+fn shapes_ttl_is_not_data_exports_are_byte_identical_without_it() {
+    let p = Project::sample();
+    assert!(
+        p.path("ontology/shapes.ttl").is_file(),
+        "the sample copies ontology/shapes.ttl"
+    );
+    // Full of blank nodes, which the ontology loader refuses: `check` passing shows it is
+    // skipped, not loaded.
+    p.cmd().arg("check").assert().success();
+    p.cmd().args(["export", "--out", "with"]).assert().success();
+    std::fs::remove_file(p.path("ontology/shapes.ttl")).unwrap();
+    p.cmd()
+        .args(["export", "--out", "without"])
+        .assert()
+        .success();
+    for file in ["facts.ttl", "facts.csv", "graph.nq"] {
+        let with = std::fs::read(p.path("with").join(file)).unwrap();
+        let without = std::fs::read(p.path("without").join(file)).unwrap();
+        assert!(with == without, "{file} changed with shapes.ttl present");
+    }
+    let graph = p.read("with/graph.nq");
+    assert!(
+        !graph.contains("http://www.w3.org/ns/shacl#") && !graph.contains("/shapes#"),
+        "a shape leaked into graph.nq"
+    );
+    assert!(repo().join("ontology/shapes.ttl").is_file());
+}
