@@ -153,7 +153,9 @@ def selector(g, fact, kind):
 
 
 def nodes_of(fact):
-    return [URIRef(str(fact) + suffix) for suffix in ("", "#annotation", "#target", "#quote", "#position")]
+    """The fact's own nodes, and fg:Fact: the focus of the rules across nodes (fgsh:FactRules)."""
+    nodes = [URIRef(str(fact) + suffix) for suffix in ("", "#annotation", "#target", "#quote", "#position")]
+    return nodes + [FG.Fact]
 
 
 def quote_of(g, fact):
