@@ -42,6 +42,19 @@ pub struct Ontology {
 /// The SHACL shapes in `ontology/`: published with each release, never loaded as data.
 pub const SHAPES_FILE: &str = "shapes.ttl";
 
+/// The shapes of factgraph's data model as this build knows them: what a release
+/// publishes when its project has no `ontology/shapes.ttl` of its own.
+pub const BUILT_IN_SHAPES: &str = include_str!("../ontology/shapes.ttl");
+
+/// The shapes a release of the ontology in `dir` publishes: its `shapes.ttl` if it has
+/// one (a project may tighten them), else [`BUILT_IN_SHAPES`].
+pub fn shapes(dir: &Path) -> std::io::Result<Vec<u8>> {
+    match std::fs::read(dir.join(SHAPES_FILE)) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BUILT_IN_SHAPES.into()),
+        read => read,
+    }
+}
+
 /// What the ontology says a value must be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {

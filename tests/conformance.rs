@@ -44,7 +44,7 @@ fn query_resolves_relative_iris_against_the_projects_base_iri() {
 #[test]
 fn serve_resolves_relative_iris_against_the_endpoint_url() {
     let p = Project::minimal();
-    let config = Config::new(p.dir.path(), factgraph::graph::DEFAULT_BASE_IRI).unwrap();
+    let config = Config::new(p.dir.path(), factgraph::project::DEFAULT_BASE_IRI).unwrap();
     let dataset = serve::open(&config, &Serving::Working).unwrap();
     let service = serve::Service::new(dataset, Limits::default()).unwrap();
     let free = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
@@ -106,4 +106,50 @@ fn shapes_ttl_is_not_data_exports_are_byte_identical_without_it() {
         "a shape leaked into graph.nq"
     );
     assert!(repo().join("ontology/shapes.ttl").is_file());
+}
+
+#[test]
+fn a_release_publishes_the_shapes_listed_like_every_other_file() {
+    let built_in = std::fs::read(repo().join("ontology/shapes.ttl")).unwrap();
+    // The project's own shapes, when it has them (the sample's are the repository's).
+    let sample = Project::sample();
+    sample.write("ontology/shapes.ttl", "# tightened by this project\n");
+    sample
+        .cmd()
+        .args(["release", "--date", "2026-01-01"])
+        .assert()
+        .success();
+    assert_eq!(
+        sample.read("exports/v1/shapes.ttl"),
+        "# tightened by this project\n"
+    );
+    // Else the shapes built into factgraph.
+    let p = Project::minimal();
+    p.cmd()
+        .args(["release", "--date", "2026-01-01"])
+        .assert()
+        .success();
+    let shapes = std::fs::read(p.path("exports/v1/shapes.ttl")).unwrap();
+    assert!(
+        shapes == built_in,
+        "the built-in shapes differ from ontology/shapes.ttl"
+    );
+    let sums = p.read("exports/v1/SHA256SUMS");
+    assert!(
+        sums.contains(&format!(
+            "{}  shapes.ttl\n",
+            crate::support::sha256(&shapes)
+        )),
+        "{sums}"
+    );
+    let release = p.read("exports/v1/release.ttl");
+    assert!(
+        release.contains("dcterms:conformsTo dist:shapes.ttl"),
+        "{release}"
+    );
+    assert!(
+        release.contains("dist:shapes.ttl dcterms:title \"shapes.ttl\""),
+        "{release}"
+    );
+    p.cmd().args(["verify", "exports/v1"]).assert().success();
 }

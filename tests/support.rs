@@ -73,6 +73,7 @@ pub const RELEASE_FILES: &[&str] = &[
     "facts.ttl",
     "graph.nq",
     "release.ttl",
+    "shapes.ttl",
     "sources.csv",
 ];
 

@@ -14,6 +14,7 @@ const DISTRIBUTIONS: &[(&str, &str)] = &[
     ("facts.csv-metadata.json", "application/csvm+json"),
     ("facts.ttl", "text/turtle"),
     ("graph.nq", "application/n-quads"),
+    ("shapes.ttl", "text/turtle"),
     ("sources.csv", "text/csv"),
 ];
 
@@ -248,6 +249,9 @@ impl Description<'_> {
             ]);
             if file.name == "graph.nq" {
                 out.push(triple(r, iri(VOID, "dataDump"), d));
+            } else if file.name == "shapes.ttl" {
+                // DCAT's link from a dataset to the schema it follows.
+                out.push(triple(r, iri(DCTERMS, "conformsTo"), d));
             }
         }
         out

@@ -10,6 +10,7 @@
 //! | `sources.csv` | one row per source ([`crate::export::columns::SOURCES`]) |
 //! | `graph.nq` | the whole release: data graph + release description (sorted N-Quads) |
 //! | `release.ttl` | the release described with DCAT, VoID and SPDX checksums |
+//! | `shapes.ttl` | the SHACL shapes the graph conforms to (`ontology/shapes.ttl`, or the built-in ones) |
 //! | `CHANGES.md` | facts and sources added, removed, changed since the previous release |
 //! | `CITATION.cff` | how to cite the release (Citation File Format), from `project.ttl` |
 //! | `SHA256SUMS` | `sha256sum -c` input for every other file |

@@ -198,7 +198,7 @@ fn plan(config: &Config, options: &Options) -> Result<Plan> {
 }
 
 /// Writes the data files (`facts.ttl`, `facts.csv`, `sources.csv`, the CSVW
-/// metadata) and `CHANGES.md` into `dir`.
+/// metadata), the SHACL shapes (`shapes.ttl`) and `CHANGES.md` into `dir`.
 fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, Option<Changes>)> {
     let built = &plan.built;
     let prefixes = pipeline::prefixes(config, &built.checked.ontology);
@@ -220,6 +220,11 @@ fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, O
         export::csvw_metadata(config, &plan.version, &plan.date),
     )
     .map_err(io(&metadata))?;
+    let shapes_path = dir.join(crate::ontology::SHAPES_FILE);
+    let shapes = crate::ontology::shapes(&config.ontology_dir()).map_err(io(&config
+        .ontology_dir()
+        .join(crate::ontology::SHAPES_FILE)))?;
+    std::fs::write(&shapes_path, shapes).map_err(io(&shapes_path))?;
 
     let new = Snapshot {
         name: plan.version.clone(),
@@ -281,6 +286,7 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
         "facts.csv",
         "facts.csv-metadata.json",
         "facts.ttl",
+        "shapes.ttl",
         "sources.csv",
     ]
     .iter()

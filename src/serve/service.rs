@@ -380,7 +380,13 @@ impl Service {
             }
         };
         let base = execute::endpoint_url(request);
-        self.run(endpoint, &query, base.as_deref(), &params, accept.as_deref())
+        self.run(
+            endpoint,
+            &query,
+            base.as_deref(),
+            &params,
+            accept.as_deref(),
+        )
     }
 
     fn graph_store_read(

@@ -37,9 +37,8 @@ impl Service {
         accept: Option<&str>,
     ) -> Result<(Response<Body>, Option<usize>), Reject> {
         let token = CancellationToken::new();
-        let mut prepared =
-            query::prepare(text, &self.dataset.prefixes, base, Some(token.clone()))
-                .map_err(|e| Reject::new(StatusCode::BAD_REQUEST, e.to_string()))?;
+        let mut prepared = query::prepare(text, &self.dataset.prefixes, base, Some(token.clone()))
+            .map_err(|e| Reject::new(StatusCode::BAD_REQUEST, e.to_string()))?;
         let iri = |iri: &String| {
             NamedNode::new(iri).map_err(|e| {
                 Reject::new(
