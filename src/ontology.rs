@@ -92,7 +92,7 @@ impl Ontology {
             diagnostics.push(Diagnostic::new(
                 Location::file(shown(dir, root)),
                 Code::Ontology,
-                "no *.ttl file in the ontology directory",
+                "no vocabulary *.ttl file in the ontology directory (shapes.ttl, the SHACL shapes, does not count)",
             ));
         }
         for file in files {
