@@ -220,11 +220,9 @@ fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, O
         export::csvw_metadata(config, &plan.version, &plan.date),
     )
     .map_err(io(&metadata))?;
-    let shapes_path = dir.join(crate::ontology::SHAPES_FILE);
-    let shapes = crate::ontology::shapes(&config.ontology_dir()).map_err(io(&config
-        .ontology_dir()
-        .join(crate::ontology::SHAPES_FILE)))?;
-    std::fs::write(&shapes_path, shapes).map_err(io(&shapes_path))?;
+    let (ontology, name) = (config.ontology_dir(), crate::ontology::SHAPES_FILE);
+    let shapes = crate::ontology::shapes(&ontology).map_err(io(&ontology.join(name)))?;
+    std::fs::write(dir.join(name), shapes).map_err(io(&dir.join(name)))?;
 
     let new = Snapshot {
         name: plan.version.clone(),
