@@ -6,6 +6,7 @@ use factgraph::serve::{self, Limits, Serving};
 use factgraph::Config;
 use oxhttp::model::{Body, Method, Request};
 use oxhttp::Client;
+use oxigraph::io::{RdfFormat, RdfParser};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
@@ -142,14 +143,40 @@ fn a_release_publishes_the_shapes_listed_like_every_other_file() {
         )),
         "{sums}"
     );
+    // release.ttl describes it like the other files, and says the release conforms to it.
     let release = p.read("exports/v1/release.ttl");
-    assert!(
-        release.contains("dcterms:conformsTo dist:shapes.ttl"),
-        "{release}"
-    );
-    assert!(
-        release.contains("dist:shapes.ttl dcterms:title \"shapes.ttl\""),
-        "{release}"
-    );
-    p.cmd().args(["verify", "exports/v1"]).assert().success();
+    let triples: Vec<String> = RdfParser::from_format(RdfFormat::Turtle)
+        .for_slice(release.as_bytes())
+        .map(|q| {
+            let q = q.unwrap();
+            format!("{} {} {}", q.subject, q.predicate, q.object)
+        })
+        .collect();
+    let r = "<https://w3id.org/factgraph/release/v1>";
+    let d = "<https://w3id.org/factgraph/release/v1/shapes.ttl>";
+    for expected in [
+        format!("{r} <http://purl.org/dc/terms/conformsTo> {d}"),
+        format!("{r} <http://www.w3.org/ns/dcat#distribution> {d}"),
+        format!("{d} <http://purl.org/dc/terms/title> \"shapes.ttl\""),
+        format!(
+            "{d} <http://www.w3.org/ns/dcat#mediaType> <https://www.iana.org/assignments/media-types/text/turtle>"
+        ),
+    ] {
+        assert!(triples.contains(&expected), "no `{expected}` in {release}");
+    }
+    // verify checks it like any other file (only the files: whether the whole release
+    // verifies is verify_release's business).
+    let out = p
+        .cmd()
+        .args(["verify", "exports/v1", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = report["release"]["files"].as_array().unwrap();
+    let entry = files
+        .iter()
+        .find(|f| f["name"] == "shapes.ttl")
+        .unwrap_or_else(|| panic!("verify does not list shapes.ttl: {report:#}"));
+    assert_eq!(entry["status"], "ok", "{entry:#}");
+    assert!(files.iter().all(|f| f["status"] == "ok"), "{report:#}");
 }
