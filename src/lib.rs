@@ -6,6 +6,7 @@
 //! ARCHITECTURE.md for the map.
 #![warn(missing_docs)]
 
+pub mod annotations;
 pub mod atomic;
 pub mod attribution;
 pub mod cite;
@@ -15,12 +16,14 @@ pub mod export;
 pub mod fact;
 pub mod graph;
 pub mod hash;
+pub mod linked;
 pub mod literal;
 pub mod merkle;
 pub mod metadata;
 pub mod ontology;
 pub mod pipeline;
 pub mod project;
+pub mod push;
 pub mod query;
 pub mod quote;
 pub mod release;

@@ -285,3 +285,47 @@ pub mod persistent {
         ))
     }
 }
+
+/// A [`crate::linked::Lookup`] over one graph of a store (the default graph, or a named
+/// graph when `serve --all-releases` keeps each release in its own).
+pub struct GraphLookup<'a> {
+    store: &'a Store,
+    graph: oxigraph::model::GraphName,
+}
+
+impl<'a> GraphLookup<'a> {
+    /// Reads `graph` (`None`: the default graph) of `store`.
+    pub fn new(store: &'a Store, graph: Option<oxigraph::model::NamedNode>) -> Self {
+        Self {
+            store,
+            graph: graph.map_or(oxigraph::model::GraphName::DefaultGraph, Into::into),
+        }
+    }
+
+    fn collect(
+        &self,
+        subject: Option<oxigraph::model::NamedOrBlankNodeRef<'_>>,
+        predicate: Option<oxigraph::model::NamedNodeRef<'_>>,
+        object: Option<oxigraph::model::TermRef<'_>>,
+    ) -> Result<Vec<oxigraph::model::Triple>> {
+        self.store
+            .quads_for_pattern(subject, predicate, object, Some(self.graph.as_ref()))
+            .map(|q| q.map(oxigraph::model::Triple::from).map_err(store_error))
+            .collect()
+    }
+}
+
+impl crate::linked::Lookup for GraphLookup<'_> {
+    fn about(&self, subject: &oxigraph::model::NamedNode) -> Result<Vec<oxigraph::model::Triple>> {
+        self.collect(Some(subject.as_ref().into()), None, None)
+    }
+    fn mentioning(&self, object: &oxigraph::model::Term) -> Result<Vec<oxigraph::model::Triple>> {
+        self.collect(None, None, Some(object.as_ref()))
+    }
+    fn with_predicate(
+        &self,
+        predicate: &oxigraph::model::NamedNode,
+    ) -> Result<Vec<oxigraph::model::Triple>> {
+        self.collect(None, Some(predicate.as_ref()), None)
+    }
+}
