@@ -2,6 +2,7 @@
 
 use crate::cli::{Cli, Command, DiffFormat};
 use anyhow::Context;
+use clap::CommandFactory;
 use factgraph::{pipeline, Config, Error};
 use std::io::Write;
 use std::process::ExitCode;
@@ -176,7 +177,117 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Serve(args) => serve(config, args),
+        Command::Site { release, out } => {
+            let dir = factgraph::release::resolve(&config, &release)?;
+            let summary = factgraph::linked::site::write_release(&config, &dir, &out)?;
+            say(&format!(
+                "wrote {}: {} page(s) ({} fact(s), {} source(s), {} entit(y/ies)), each as .html and .ttl, and index.html\n",
+                out.display(),
+                summary.pages,
+                summary.facts,
+                summary.sources,
+                summary.entities
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Push(args) => push(&config, args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut crate::cli::Cli::command(),
+                "factgraph",
+                &mut out,
+            );
+            say(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(crate::cli::Cli::command())
+                .render(&mut out)
+                .map_err(|e| Error::io("<stdout>", e))?;
+            say(&String::from_utf8_lossy(&out))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// Credentials for `push`, from the environment only.
+fn push_credentials() -> anyhow::Result<Option<factgraph::push::Credentials>> {
+    let user = std::env::var("FACTGRAPH_PUSH_USER")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let password = std::env::var("FACTGRAPH_PUSH_PASSWORD").ok();
+    match (user, password) {
+        (None, None) => Ok(None),
+        (Some(user), Some(password)) => Ok(Some(factgraph::push::Credentials { user, password })),
+        (Some(_), None) => {
+            anyhow::bail!("FACTGRAPH_PUSH_USER is set but FACTGRAPH_PUSH_PASSWORD is not")
+        }
+        (None, Some(_)) => {
+            anyhow::bail!("FACTGRAPH_PUSH_PASSWORD is set but FACTGRAPH_PUSH_USER is not")
+        }
+    }
+}
+
+fn push(config: &Config, args: crate::cli::PushArgs) -> anyhow::Result<ExitCode> {
+    use factgraph::push::{self, Event, Settings, Target};
+    let dir = factgraph::release::resolve(config, &args.release)?;
+    let info = factgraph::release::read_info(&dir)?;
+    let target = Target {
+        endpoint: args.endpoint,
+        graph: args.graph.unwrap_or_else(|| info.iri.clone()),
+        sparql: args.sparql,
+        credentials: push_credentials()?,
+    };
+    let settings = Settings {
+        batch_triples: args.batch_size,
+        retries: args.retries,
+        timeout: args.timeout,
+        ..Settings::default()
+    };
+    eprintln!(
+        "factgraph: pushing release {} into <{}> at {}",
+        info.version, target.graph, target.endpoint
+    );
+    let started = std::time::Instant::now();
+    let pushed = push::push(
+        &dir.join("graph.nq"),
+        &target,
+        &settings,
+        |event| match event {
+            Event::Sent {
+                method,
+                batch,
+                triples,
+                total,
+            } => {
+                eprintln!("factgraph: {method} batch {batch}: {triples} triple(s), {total} so far")
+            }
+            Event::Retry {
+                what,
+                attempt,
+                reason,
+                wait,
+            } => eprintln!(
+                "factgraph: {what} failed (attempt {attempt}: {reason}); retrying in {:.1}s",
+                wait.as_secs_f64()
+            ),
+        },
+    )?;
+    say(&format!(
+        "pushed release {} into <{}>: {} triple(s) in {} request(s), {} retr(y/ies), {:.1}s; the store holds {} (counted by {})\n",
+        info.version,
+        target.graph,
+        pushed.triples,
+        pushed.batches,
+        pushed.retries,
+        started.elapsed().as_secs_f64(),
+        pushed.in_store,
+        pushed.counted_by
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The release date: `--date`, else `SOURCE_DATE_EPOCH`, else today (UTC). The clock

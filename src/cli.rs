@@ -155,6 +155,56 @@ pub enum Command {
     },
     /// Serve a read-only SPARQL 1.1 endpoint (and a query page) over the working graph or releases
     Serve(ServeArgs),
+    /// Write a release as a static website: an HTML page and a Turtle file per fact,
+    /// source, entity and release, an index and a search box that need no server
+    Site {
+        /// The release (a version such as v2, latest, or a release directory)
+        #[arg(long)]
+        release: String,
+        /// Directory to write into (must be new or empty)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Load a release into an external SPARQL store (Graph Store HTTP Protocol)
+    ///
+    /// Replaces the named graph, then adds the release in batches, and checks the
+    /// store's triple count afterwards. Credentials, when the store asks for them,
+    /// come from FACTGRAPH_PUSH_USER and FACTGRAPH_PUSH_PASSWORD (never from the
+    /// command line).
+    Push(PushArgs),
+    /// Print a shell completion script
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `factgraph man > factgraph.1`
+    Man,
+}
+
+/// Options of `factgraph push`.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The release to push (a version such as v2, latest, or a release directory)
+    #[arg(long)]
+    pub release: String,
+    /// The store's Graph Store Protocol endpoint, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth
+    #[arg(long)]
+    pub endpoint: String,
+    /// The named graph to replace (default: the release IRI)
+    #[arg(long)]
+    pub graph: Option<String>,
+    /// The store's SPARQL query endpoint, for the final count (default: read the graph back)
+    #[arg(long)]
+    pub sparql: Option<String>,
+    /// Triples per request
+    #[arg(long, default_value_t = 50_000)]
+    pub batch_size: usize,
+    /// Retries of a request after a transient failure (connection lost, 408, 429, 5xx)
+    #[arg(long, default_value_t = 5)]
+    pub retries: u32,
+    /// Time limit of one request, in seconds
+    #[arg(long, default_value = "300", value_parser = parse_seconds)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -18,6 +18,7 @@
 //! server render byte-identical pages from the same code.
 
 pub mod html;
+pub mod site;
 mod text;
 
 use crate::cite::{self, FactCitation, ReleaseInfo};
