@@ -7,8 +7,10 @@
 //! per fact, sorted by fact id. Each annotation keeps the graph's own IRIs (`…#annotation`,
 //! `…#target`, `…#quote`, `…#position`), so converting the file to RDF gives the graph's
 //! annotation triples plus one thing the graph does not have: a `TextualBody` with the
-//! claim in words, which is what a client displays. `start`/`end` are JSON numbers;
-//! the W3C context types them `xsd:nonNegativeInteger`, as the graph does.
+//! claim in words, which is what a client displays. `start`/`end` are JSON numbers, as
+//! the model's examples have them; the W3C context gives them no datatype, so a JSON-LD
+//! processor reads them as `xsd:integer` (the graph's `xsd:nonNegativeInteger` values,
+//! equal in value).
 
 use crate::error::{Error, Result};
 use crate::pipeline::{Checked, Config};

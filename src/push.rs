@@ -440,10 +440,17 @@ impl Http {
         let mut answered_challenge = false;
         loop {
             attempt += 1;
+            if self.credentials.is_some() && self.challenge.is_none() {
+                self.probe(url);
+            }
             match self.attempt(method, url, headers, body, &mut answered_challenge) {
                 Ok(response) => return Ok(response),
                 Err(Failure::Final(e)) => return Err(e),
                 Err(Failure::Transient(reason, retry_after)) => {
+                    // A store that refuses a request (an expired nonce) may close the
+                    // connection before reading the body, which shows up here as a broken
+                    // pipe: learn the challenge afresh before sending the body again.
+                    self.challenge = None;
                     if attempt > self.retries_allowed {
                         return Err(Error::Usage(format!(
                             "{method} {url}: {reason} (gave up after {attempt} attempt(s))"
@@ -460,6 +467,25 @@ impl Http {
                     self.retries += 1;
                     std::thread::sleep(wait);
                 }
+            }
+        }
+    }
+
+    /// Learns the store's authentication challenge with a bodiless `HEAD`, so that a
+    /// large batch is never sent only to be refused (a server answering 401 early may
+    /// close the connection before the body is read). Any failure here is left to the
+    /// real request to report.
+    fn probe(&mut self, url: &str) {
+        let Ok(request) = Request::builder()
+            .method(Method::HEAD)
+            .uri(url)
+            .body(Body::empty())
+        else {
+            return;
+        };
+        if let Ok(response) = self.client.request(request) {
+            if response.status() == StatusCode::UNAUTHORIZED {
+                self.challenge = Challenge::from_headers(response.headers());
             }
         }
     }
