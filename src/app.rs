@@ -247,6 +247,7 @@ fn push(config: &Config, args: crate::cli::PushArgs) -> anyhow::Result<ExitCode>
         timeout: args.timeout,
         ..Settings::default()
     };
+    push::validate(&target)?;
     eprintln!(
         "factgraph: pushing release {} into <{}> at {}",
         info.version, target.graph, target.endpoint

@@ -225,12 +225,15 @@ impl Resource {
     }
 }
 
+/// Texts by (file, sha256); `None` when missing or not matching.
+type TextCache = HashMap<(String, String), Option<Arc<SourceText>>>;
+
 /// Source texts, read once from a project's `sources/` and kept only when their
 /// sha256 is the one the graph records (a page never highlights a different text).
 #[derive(Debug)]
 pub struct Texts {
     dir: Option<PathBuf>,
-    cache: Mutex<HashMap<(String, String), Option<Arc<SourceText>>>>,
+    cache: Mutex<TextCache>,
 }
 
 impl Texts {
@@ -437,8 +440,19 @@ pub struct DescribedView {
     pub iri: String,
     /// The title.
     pub title: String,
-    /// (subject IRI, anchor for its heading, statements), the resource itself first.
-    pub parts: Vec<(String, Option<String>, Vec<(Shown, Shown)>)>,
+    /// Each described subject, the resource itself first.
+    pub parts: Vec<Part>,
+}
+
+/// One described subject of a [`DescribedView`].
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Its IRI.
+    pub subject: String,
+    /// The anchor of its heading (a term's local name, a file's name).
+    pub anchor: Option<String>,
+    /// What is said about it, as (property, value).
+    pub statements: Vec<(Shown, Shown)>,
 }
 
 /// Reads views from a graph, caching labels for the request.
@@ -837,13 +851,21 @@ impl<'a> Reader<'a> {
         }
         let mut parts = Vec::new();
         if let Some(own) = by_subject.remove(iri.as_str()) {
-            parts.push((iri.as_str().to_owned(), None, self.statements(&own)?));
+            parts.push(Part {
+                subject: iri.as_str().to_owned(),
+                anchor: None,
+                statements: self.statements(&own)?,
+            });
         }
         for (subject, ts) in by_subject {
             let anchor = subject
                 .strip_prefix(iri.as_str())
                 .map(|rest| rest.trim_start_matches('/').replace(['/', '#'], "-"));
-            parts.push((subject, anchor, self.statements(&ts)?));
+            parts.push(Part {
+                statements: self.statements(&ts)?,
+                subject,
+                anchor,
+            });
         }
         Ok(Some(DescribedView {
             title: format!("Release {version}"),
@@ -887,7 +909,11 @@ impl<'a> Reader<'a> {
                 .as_str()
                 .split_once('#')
                 .map(|(_, local)| local.to_owned());
-            parts.push((term.as_str().to_owned(), anchor, self.statements(&about)?));
+            parts.push(Part {
+                subject: term.as_str().to_owned(),
+                anchor,
+                statements: self.statements(&about)?,
+            });
         }
         Ok(Some(DescribedView {
             title: self

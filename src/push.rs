@@ -141,12 +141,7 @@ pub fn push(
     settings: &Settings,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Pushed> {
-    check_url(&target.endpoint, "--endpoint")?;
-    if let Some(sparql) = &target.sparql {
-        check_url(sparql, "--sparql")?;
-    }
-    oxigraph::model::NamedNode::new(&target.graph)
-        .map_err(|e| Error::Usage(format!("--graph `{}` is not an IRI: {e}", target.graph)))?;
+    validate(target)?;
     if settings.batch_triples == 0 {
         return Err(Error::Usage("the batch size must be at least 1".into()));
     }
@@ -245,6 +240,18 @@ pub fn push(
         )));
     }
     Ok(pushed)
+}
+
+/// Refuses a target that cannot be used (bad URL, HTTPS, credentials in a URL, a graph
+/// name that is not an IRI) before anything is printed or sent.
+pub fn validate(target: &Target) -> Result<()> {
+    check_url(&target.endpoint, "--endpoint")?;
+    if let Some(sparql) = &target.sparql {
+        check_url(sparql, "--sparql")?;
+    }
+    oxigraph::model::NamedNode::new(&target.graph)
+        .map_err(|e| Error::Usage(format!("--graph `{}` is not an IRI: {e}", target.graph)))?;
+    Ok(())
 }
 
 /// Asks the SPARQL endpoint how many triples the graph holds.

@@ -28,3 +28,5 @@ mod architecture;
 mod conformance;
 // The W3C SPARQL 1.1 Protocol test suite (tests/w3c/protocol) against `factgraph serve`.
 mod w3c_protocol;
+// `push`: the Graph Store Protocol client (batches, retries, Digest auth, count check).
+mod push;

@@ -62,28 +62,26 @@ impl<'a> Links<'a> {
     /// Where an IRI leads: its page when it has one here (keeping a `#fragment`),
     /// else the IRI itself.
     pub fn href(&self, iri: &str) -> String {
-        match self.ns.resource_of(iri) {
-            Some(resource) => {
-                let fragment = iri.split_once('#').map(|(_, f)| f);
-                match (&resource, fragment) {
-                    // The parts of a fact (#quote, #annotation) are on the fact's page.
-                    (Resource::Ontology, Some(f)) => format!("{}#{f}", self.page(&resource)),
-                    (Resource::Release(_), _)
-                        if !iri
-                            .split('#')
-                            .next()
-                            .is_some_and(|i| self.ns.iri(&resource).as_str() == i) =>
-                    {
-                        let anchor = iri
-                            .strip_prefix(self.ns.iri(&resource).as_str())
-                            .map(|rest| rest.trim_start_matches('/').replace(['/', '#'], "-"))
-                            .unwrap_or_default();
-                        format!("{}#{anchor}", self.page(&resource))
-                    }
-                    _ => self.page(&resource),
-                }
+        let Some(resource) = self.ns.resource_of(iri) else {
+            return iri.to_owned();
+        };
+        let own = self.ns.iri(&resource);
+        let (document, fragment) = match iri.split_once('#') {
+            Some((d, f)) => (d, Some(f)),
+            None => (iri, None),
+        };
+        match (&resource, fragment) {
+            (Resource::Ontology, Some(f)) => format!("{}#{f}", self.page(&resource)),
+            // A release's files are described under headings of the release's page.
+            (Resource::Release(_), _) if document != own.as_str() => {
+                let anchor = iri
+                    .strip_prefix(own.as_str())
+                    .map(|rest| rest.trim_start_matches('/').replace(['/', '#'], "-"))
+                    .unwrap_or_default();
+                format!("{}#{anchor}", self.page(&resource))
             }
-            None => iri.to_owned(),
+            // The parts of a fact (#quote, #annotation) are on the fact's page.
+            _ => self.page(&resource),
         }
     }
 
@@ -686,7 +684,12 @@ pub fn entity_page(ns: &Namespaces, id: &str, view: &EntityView) -> String {
 pub fn described_page(ns: &Namespaces, resource: &Resource, view: &DescribedView) -> String {
     let links = Links::from(ns, resource);
     let mut body = format!("<h1>{}</h1>\n", escape(&view.title));
-    for (subject, anchor, rows) in &view.parts {
+    for super::Part {
+        subject,
+        anchor,
+        statements: rows,
+    } in &view.parts
+    {
         match anchor {
             Some(a) => {
                 let _ = writeln!(
