@@ -58,9 +58,55 @@ pub fn prepare(
             .with_prefix(name, ns)
             .map_err(|e| Error::Usage(format!("bad prefix {name}: {e}")))?;
     }
-    evaluator
-        .parse_query(query)
-        .map_err(|e| Error::QuerySyntax(describe_syntax_error(&e.to_string())))
+    evaluator.parse_query(query).map_err(|e| {
+        Error::QuerySyntax(
+            query_form_error(query).unwrap_or_else(|| describe_syntax_error(&e.to_string())),
+        )
+    })
+}
+
+/// When the word after the prologue (`PREFIX`/`BASE` lines, comments) is not a query
+/// form, says so at that word: the parser alone reports the last alternative it tried
+/// (`SELEC nonsense` gets "expected CONSTRUCT"), which sends people to the wrong fix.
+pub fn query_form_error(query: &str) -> Option<String> {
+    let mut rest = query;
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with('#') {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+            continue;
+        }
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        match word.to_ascii_uppercase().as_str() {
+            // The prologue: `PREFIX p: <iri>` and `BASE <iri>` end at their IRI.
+            "PREFIX" | "BASE" => {
+                rest = rest.split_once('>').map_or("", |(_, r)| r);
+            }
+            "SELECT" | "CONSTRUCT" | "ASK" | "DESCRIBE" => return None,
+            // Updates are refused elsewhere with their own message.
+            "INSERT" | "DELETE" | "LOAD" | "CLEAR" | "CREATE" | "DROP" | "COPY" | "MOVE"
+            | "ADD" | "WITH" => return None,
+            _ => {
+                let offset = query.len() - rest.len();
+                let before = &query[..offset];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let found = if word.is_empty() {
+                    rest.chars()
+                        .next()
+                        .map_or_else(|| "the end of the query".to_owned(), |c| format!("`{c}`"))
+                } else {
+                    format!("`{word}`")
+                };
+                return Some(format!(
+                    "line {line}, column {column}: expected SELECT, CONSTRUCT, ASK or DESCRIBE (after any PREFIX and BASE lines), found {found}"
+                ));
+            }
+        }
+    }
 }
 
 /// Rewrites peg's `error at 3:7: expected …` as `line 3, column 7: expected …`.
@@ -245,4 +291,24 @@ fn write_table(
         line(out, row)?;
     }
     writeln!(out, "{} row(s)", rows.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_query_form_is_named_where_it_is() {
+        assert_eq!(
+            query_form_error("SELEC nonsense").unwrap(),
+            "line 1, column 1: expected SELECT, CONSTRUCT, ASK or DESCRIBE (after any PREFIX and BASE lines), found `SELEC`"
+        );
+        let q = "# who\nPREFIX ex: <http://e/#>\n  selec ?x WHERE {}";
+        assert!(query_form_error(q)
+            .unwrap()
+            .starts_with("line 3, column 3:"));
+        assert!(query_form_error("PREFIX ex: <http://e/> select * {}").is_none());
+        assert!(query_form_error("ASK {}").is_none());
+        assert!(query_form_error("INSERT DATA {}").is_none());
+    }
 }

@@ -116,6 +116,7 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .text { white-space: pre-wrap; overflow-wrap: anywhere; background: var(--soft); border-left: 4px solid var(--line); padding: .75rem 1rem; margin: 0; }
 mark { background: var(--mark); color: #000; padding: .05em 0; }
 mark a { color: #000; }
+mark.start { border-left: 2px solid #6b5300; padding-left: 1px; }
 .dt, .lang, .curie { color: var(--muted); font-size: .85rem; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
@@ -587,9 +588,12 @@ pub fn source_page(ns: &Namespaces, view: &SourceView) -> String {
                     Some(&i) => {
                         let ids: Vec<&str> =
                             seg.covered_by.iter().map(|&j| view.facts[j].id.as_str()).collect();
+                        // A thin rule where a quote starts, so adjacent quotes stay apart.
+                        let starts = seg.covered_by.iter().any(|&j| spans[j].0 == seg.start);
                         let _ = write!(
                             body,
-                            "<mark data-facts=\"{}\"><a href=\"{}\" title=\"{}\">{words}</a></mark>",
+                            "<mark{} data-facts=\"{}\"><a href=\"{}\" title=\"{}\">{words}</a></mark>",
+                            if starts { " class=\"start\"" } else { "" },
                             escape(&ids.join(" ")),
                             escape(&links.page(&Resource::Fact(view.facts[i].id.clone()))),
                             escape(&format!("fact {}", ids.join(", ")))
@@ -734,6 +738,30 @@ pub struct IndexEntry {
     pub label: String,
 }
 
+/// Filters the index lists by every word typed; reads text only (no `innerHTML`), so
+/// the data cannot inject markup. `index.html?q=words` opens with the lists filtered.
+const SEARCH_SCRIPT: &str = r#"<script>
+(function () {
+  var box = document.getElementById('q');
+  var shown = document.getElementById('shown');
+  var items = Array.prototype.slice.call(document.querySelectorAll('li[data-search]'));
+  function filter() {
+    var words = box.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var n = 0;
+    items.forEach(function (li) {
+      var hit = words.every(function (w) { return li.getAttribute('data-search').indexOf(w) >= 0; });
+      li.hidden = !hit;
+      if (hit) { n += 1; }
+    });
+    shown.textContent = words.length ? n + ' match(es)' : '';
+  }
+  box.addEventListener('input', filter);
+  var q = new URLSearchParams(window.location.search).get('q');
+  if (q) { box.value = q; filter(); }
+})();
+</script>
+"#;
+
 /// The site's front page: every fact, source, entity and release, with a search box
 /// that filters the lists in the browser (no server needed).
 pub fn index_page(ns: &Namespaces, title: &str, entries: &[IndexEntry]) -> String {
@@ -784,11 +812,7 @@ pub fn index_page(ns: &Namespaces, title: &str, entries: &[IndexEntry]) -> Strin
         "<p><a href=\"{}\">The ontology</a></p>",
         escape(&links.page(&Resource::Ontology))
     );
-    // Filters the lists by every word typed; reads text only (no innerHTML), so the
-    // data cannot inject markup.
-    body.push_str(
-        "<script>\n(function () {\n  var box = document.getElementById('q');\n  var shown = document.getElementById('shown');\n  var items = Array.prototype.slice.call(document.querySelectorAll('li[data-search]'));\n  box.addEventListener('input', function () {\n    var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean);\n    var n = 0;\n    items.forEach(function (li) {\n      var text = li.getAttribute('data-search');\n      var hit = words.every(function (w) { return text.indexOf(w) >= 0; });\n      li.hidden = !hit;\n      if (hit) { n += 1; }\n    });\n    shown.textContent = words.length ? n + ' match(es)' : '';\n  });\n})();\n</script>\n",
-    );
+    body.push_str(SEARCH_SCRIPT);
     page(title, &links, None, None, &body)
 }
 
