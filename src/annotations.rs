@@ -13,7 +13,8 @@
 //! equal in value).
 
 use crate::error::{Error, Result};
-use crate::pipeline::{Checked, Config};
+use crate::pipeline::Checked;
+use crate::project::Config;
 use oxigraph::model::Term;
 use serde_json::{json, Value};
 use std::path::Path;

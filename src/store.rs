@@ -286,7 +286,21 @@ pub mod persistent {
     }
 }
 
-/// A [`crate::linked::Lookup`] over one graph of a store (the default graph, or a named
+/// Reads triples of one graph, pattern by pattern: what linked-data pages need, without
+/// naming a store type (so the pages render the same from a store or from memory).
+pub trait Lookup {
+    /// Every triple whose subject is `subject`.
+    fn about(&self, subject: &oxigraph::model::NamedNode) -> Result<Vec<oxigraph::model::Triple>>;
+    /// Every triple whose object is `object`.
+    fn mentioning(&self, object: &oxigraph::model::Term) -> Result<Vec<oxigraph::model::Triple>>;
+    /// Every triple whose predicate is `predicate`.
+    fn with_predicate(
+        &self,
+        predicate: &oxigraph::model::NamedNode,
+    ) -> Result<Vec<oxigraph::model::Triple>>;
+}
+
+/// A [`Lookup`] over one graph of a store (the default graph, or a named
 /// graph when `serve --all-releases` keeps each release in its own).
 pub struct GraphLookup<'a> {
     store: &'a Store,
@@ -315,7 +329,7 @@ impl<'a> GraphLookup<'a> {
     }
 }
 
-impl crate::linked::Lookup for GraphLookup<'_> {
+impl Lookup for GraphLookup<'_> {
     fn about(&self, subject: &oxigraph::model::NamedNode) -> Result<Vec<oxigraph::model::Triple>> {
         self.collect(Some(subject.as_ref().into()), None, None)
     }

@@ -10,11 +10,11 @@
 //! Deterministic: no clock, no host name, resources in sorted order; the same release
 //! and sources give byte-identical files.
 
-use super::html::{self, IndexEntry};
+use super::{described_page, entity_page, fact_page, index_page, source_page, IndexEntry};
 use super::{History, Lookup, Namespaces, Reader, Resource, Texts};
 use crate::cite::ReleaseInfo;
 use crate::error::{Error, Result};
-use crate::pipeline::Config;
+use crate::project::Config;
 use oxigraph::io::RdfFormat;
 use std::path::Path;
 
@@ -54,7 +54,7 @@ pub fn write(
     }
     let reader = Reader::new(graph, ns);
     let resources = reader.all()?;
-    crate::export::write_dir(out, |dir| {
+    crate::atomic::write_dir(out, |dir| {
         let mut entries = Vec::new();
         let mut summary = Summary {
             pages: 0,
@@ -69,7 +69,7 @@ pub fn write(
                         continue;
                     };
                     summary.facts += 1;
-                    (html::fact_page(ns, &view), view.citation.claim_words())
+                    (fact_page(ns, &view), view.citation.claim_words())
                 }
                 Resource::Source(id) => {
                     let Some(view) = reader.source(id, texts)? else {
@@ -77,7 +77,7 @@ pub fn write(
                     };
                     summary.sources += 1;
                     let title = view.info.title.clone().unwrap_or_else(|| id.clone());
-                    (html::source_page(ns, &view), title)
+                    (source_page(ns, &view), title)
                 }
                 Resource::Entity(id) => {
                     let Some(view) = reader.entity(id)? else {
@@ -85,25 +85,19 @@ pub fn write(
                     };
                     summary.entities += 1;
                     let title = view.title.clone();
-                    (html::entity_page(ns, id, &view), title)
+                    (entity_page(ns, id, &view), title)
                 }
                 Resource::Release(v) => {
                     let Some(view) = reader.release(v)? else {
                         continue;
                     };
-                    (
-                        html::described_page(ns, resource, &view),
-                        view.title.clone(),
-                    )
+                    (described_page(ns, resource, &view), view.title.clone())
                 }
                 Resource::Ontology => {
                     let Some(view) = reader.ontology()? else {
                         continue;
                     };
-                    (
-                        html::described_page(ns, resource, &view),
-                        view.title.clone(),
-                    )
+                    (described_page(ns, resource, &view), view.title.clone())
                 }
             };
             let turtle = super::serialize(&reader.describe(resource)?, RdfFormat::Turtle, ns)?;
@@ -126,7 +120,7 @@ pub fn write(
             None => "factgraph working graph".to_owned(),
         };
         let index = dir.join("index.html");
-        std::fs::write(&index, html::index_page(ns, &title, &entries))
+        std::fs::write(&index, index_page(ns, &title, &entries))
             .map_err(|e| Error::io(&index, e))?;
         Ok(summary)
     })
@@ -136,7 +130,7 @@ pub fn write(
 /// where their sha256 matches the release) and the history of the releases up to it.
 pub fn write_release(config: &Config, release_dir: &Path, out: &Path) -> Result<Summary> {
     let info = crate::release::read_info(release_dir)?;
-    let queryable = crate::release::open_store(config, release_dir)?;
+    let queryable = crate::store::release(config, release_dir)?;
     let mut chain = Vec::new();
     let listed = crate::release::list(&config.exports_dir()).unwrap_or_default();
     if listed.iter().any(|r| r.version == info.version) {
