@@ -30,3 +30,5 @@ mod conformance;
 mod w3c_protocol;
 // `push`: the Graph Store Protocol client (batches, retries, Digest auth, count check).
 mod push;
+// Dereferenceable IRIs (serve), the static site, annotations.jsonld.
+mod linked;

@@ -112,8 +112,14 @@ pub fn from_working(config: &Config, fact_id: &str) -> Result<FactCitation> {
         return Err(not_citable(config, fact_id, &problems));
     }
     let quads: Vec<oxigraph::model::Quad> = pipeline::quads(config, &checked).collect();
-    // The same rule as `export`'s graph.nq and a release's fg:graphSha256.
-    let lines = crate::hash::canonical_lines(&quads);
+    let release = working_release(config, &quads);
+    from_quads(&quads, fact_id, release)
+}
+
+/// How the working graph is cited: its content hash (the rule of `export`'s graph.nq
+/// and a release's `fg:graphSha256`) and the newest release with the same content.
+pub fn working_release(config: &Config, quads: &[oxigraph::model::Quad]) -> ReleaseInfo {
+    let lines = crate::hash::canonical_lines(quads);
     let content_hash = crate::hash::graph_sha256(&lines);
     let published_as = crate::release::list(&config.exports_dir())
         .unwrap_or_default()
@@ -121,13 +127,12 @@ pub fn from_working(config: &Config, fact_id: &str) -> Result<FactCitation> {
         .rev()
         .find(|r| r.graph_sha256 == content_hash)
         .map(|r| format!("{} ({}) <{}>", r.version, r.issued, r.iri));
-    let release = ReleaseInfo {
+    ReleaseInfo {
         version: "working".to_owned(),
         content_hash,
         iri: None,
         published_as,
-    };
-    from_quads(&quads, fact_id, release)
+    }
 }
 
 /// Why a working fact cannot be cited: its row has problems, or the id is unknown.

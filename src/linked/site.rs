@@ -131,20 +131,7 @@ pub fn write(
 pub fn write_release(config: &Config, release_dir: &Path, out: &Path) -> Result<Summary> {
     let info = crate::release::read_info(release_dir)?;
     let queryable = crate::store::release(config, release_dir)?;
-    let mut chain = Vec::new();
-    let listed = crate::release::list(&config.exports_dir()).unwrap_or_default();
-    if listed.iter().any(|r| r.version == info.version) {
-        for r in listed {
-            let last = r.version == info.version;
-            chain.push(r);
-            if last {
-                break;
-            }
-        }
-    } else {
-        chain.push(info.clone());
-    }
-    let history = History::read(&chain)?;
+    let history = History::until(&config.exports_dir(), &info)?;
     let ns = Namespaces::new(&config.minter, queryable.prefixes.clone());
     let lookup = crate::store::GraphLookup::new(&queryable.store, None);
     let release = ReleaseInfo {

@@ -102,6 +102,32 @@ impl History {
         Ok(Self { releases })
     }
 
+    /// The history a page of release `info` shows: the releases of `exports` up to and
+    /// including it (so a site built for `v1` stays the same when `v2` appears), or
+    /// only itself when it is not one of them (a downloaded release directory).
+    pub fn until(exports: &std::path::Path, info: &crate::release::ReleaseInfo) -> Result<Self> {
+        let listed = crate::release::list(exports).unwrap_or_default();
+        let mut chain = Vec::new();
+        let same = |a: &std::path::Path, b: &std::path::Path| {
+            a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+        };
+        if listed
+            .iter()
+            .any(|r| r.version == info.version && same(&r.dir, &info.dir))
+        {
+            for r in listed {
+                let last = r.version == info.version;
+                chain.push(r);
+                if last {
+                    break;
+                }
+            }
+        } else {
+            chain.push(info.clone());
+        }
+        Self::read(&chain)
+    }
+
     /// Every release with this fact's hash there (or `None`).
     pub fn of(&self, fact_id: &str) -> Vec<HistoryEntry> {
         self.releases

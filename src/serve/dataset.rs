@@ -1,8 +1,10 @@
 //! The served dataset: a store loaded with the working graph, one release, or every
 //! release in its own named graph, and the endpoints that query it.
 
+use super::resources::{Cited, Resources};
 use super::{ServeError, Serving};
 use crate::error::Error;
+use crate::linked::History;
 use crate::project::Config;
 use crate::release;
 use crate::store::{LoadError, Store};
@@ -26,6 +28,7 @@ pub struct Dataset {
     pub(super) endpoints: Vec<Endpoint>,
     pub(super) named_graphs: Vec<NamedNode>,
     pub(super) description: String,
+    pub(super) resources: Resources,
 }
 
 impl Dataset {
@@ -65,7 +68,15 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
     match serving {
         Serving::Working => {
             let working = crate::store::working(project)?;
+            let history = History::read(&release::list(&project.exports_dir())?)?;
             Ok(Dataset {
+                resources: Resources::new(
+                    project,
+                    working.prefixes.clone(),
+                    None,
+                    history,
+                    Cited::Working(project.clone(), std::sync::OnceLock::new()),
+                ),
                 store: working.store,
                 prefixes: working.prefixes,
                 endpoints: vec![main("the working graph".into(), None)],
@@ -76,8 +87,16 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
         Serving::Release(name) => {
             let dir = release::resolve(project, name)?;
             let opened = crate::store::release(project, &dir)?;
-            let label = format!("release {}", release::read_info(&dir)?.version);
+            let info = release::read_info(&dir)?;
+            let label = format!("release {}", info.version);
             Ok(Dataset {
+                resources: Resources::new(
+                    project,
+                    opened.prefixes.clone(),
+                    None,
+                    History::until(&project.exports_dir(), &info)?,
+                    Cited::Release(cited(&info)),
+                ),
                 store: opened.store,
                 prefixes: opened.prefixes,
                 endpoints: vec![main(label.clone(), None)],
@@ -117,6 +136,14 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
             })?;
             let prefixes = crate::store::release_prefixes(project, newest);
             Ok(Dataset {
+                // Pages describe the newest release, the default graph of /sparql.
+                resources: Resources::new(
+                    project,
+                    prefixes.clone(),
+                    Some(graph_of(newest)?),
+                    History::read(&all)?,
+                    Cited::Release(cited(newest)),
+                ),
                 store,
                 prefixes,
                 endpoints,
@@ -132,5 +159,15 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
                 ),
             })
         }
+    }
+}
+
+/// How a fact of a release is cited.
+fn cited(info: &release::ReleaseInfo) -> crate::cite::ReleaseInfo {
+    crate::cite::ReleaseInfo {
+        version: info.version.clone(),
+        content_hash: info.graph_sha256.clone(),
+        iri: Some(info.iri.clone()),
+        published_as: None,
     }
 }

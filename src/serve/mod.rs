@@ -11,6 +11,9 @@
 //!   `<base>release/vN` (the release's own IRI), so one query compares releases with
 //!   `GRAPH`; `/sparql`'s default graph is the newest release.
 //! - `/store`: Graph Store Protocol reads (`?default`, `?graph=IRI`).
+//! - `/fact/<id>`, `/source/<id>`, `/entity/<id>`, `/release/<v>`, `/ontology`: the
+//!   graph's own IRIs, dereferenced (see [`resources`]: 303 to an HTML, Turtle,
+//!   N-Triples, JSON-LD or RDF/XML document; 404 for unknown ids).
 //! - `/`: a query page with example queries.
 //!
 //! # Invariants
@@ -35,6 +38,7 @@
 mod dataset;
 mod negotiate;
 mod page;
+mod resources;
 mod server;
 mod service;
 mod watchdog;

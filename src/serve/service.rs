@@ -73,6 +73,24 @@ impl Reject {
     }
 }
 
+/// A resource answer as a response; `Vary: Accept`, since the same path answers HTML
+/// or RDF.
+fn answer_response(answer: super::resources::Answer) -> Response<Body> {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = response(status, answer.content_type, answer.body);
+    r.headers_mut().insert(
+        oxhttp::model::header::VARY,
+        HeaderValue::from_static("Accept"),
+    );
+    if let Some(location) = answer.location {
+        if let Ok(value) = HeaderValue::from_str(&location) {
+            r.headers_mut()
+                .insert(oxhttp::model::header::LOCATION, value);
+        }
+    }
+    r
+}
+
 fn text(status: StatusCode, message: &str) -> Response<Body> {
     let mut body = message.to_owned();
     body.push('\n');
@@ -253,6 +271,18 @@ impl Service {
                 } else {
                     (text(StatusCode::FORBIDDEN, READ_ONLY), None)
                 }
+            }
+            _ if reading && self.dataset.resources.handles(&path) => {
+                let accept = request
+                    .headers()
+                    .get(ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let answer =
+                    self.dataset
+                        .resources
+                        .answer(&self.dataset.store, &path, accept.as_deref());
+                (answer_response(answer), None)
             }
             _ => match self.endpoint(&path) {
                 Some(endpoint) => self
