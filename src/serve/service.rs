@@ -533,6 +533,18 @@ mod tests {
             }],
             named_graphs: Vec::new(),
             description: "test".into(),
+            resources: super::super::resources::Resources::new(
+                &crate::project::Config::new(".", crate::project::DEFAULT_BASE_IRI).unwrap(),
+                Vec::new(),
+                None,
+                crate::linked::History::default(),
+                super::super::resources::Cited::Release(crate::cite::ReleaseInfo {
+                    version: "test".into(),
+                    content_hash: String::new(),
+                    iri: None,
+                    published_as: None,
+                }),
+            ),
         };
         Service::new(
             dataset,
