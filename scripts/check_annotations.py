@@ -37,6 +37,7 @@ MOTIVATIONS = {"describing", "commenting", "identifying", "linking", "tagging",
                "classifying", "highlighting", "bookmarking", "editing", "moderating",
                "questioning", "replying", "reviewing", "assessing"}
 OA = "http://www.w3.org/ns/oa#"
+FG_FILE = "https://w3id.org/factgraph/ontology#file"
 
 problems = []
 
@@ -69,7 +70,7 @@ def graph_facts(path):
         if not m:
             continue
         s, p, o = m.groups()
-        if "#" not in s and not p.startswith(OA):
+        if "#" not in s and not p.startswith(OA) and p != FG_FILE:
             continue
         if o.startswith("<"):
             value = o[1:-1]
@@ -143,8 +144,10 @@ def main():
             if str(value) != one(position.get("id"), OA + key):
                 problem(where, f"TextPositionSelector {key} differs from graph.nq")
         if sources is not None:
-            file = one(target.get("source"), "https://w3id.org/factgraph/ontology#file")
-            if file:
+            file = one(target.get("source"), FG_FILE)
+            if not file:
+                problem(where, "graph.nq gives no fg:file for the target's source")
+            else:
                 if file not in texts:
                     path = sources / file
                     texts[file] = path.read_text(encoding="utf-8") if path.exists() else None

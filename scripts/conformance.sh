@@ -6,7 +6,8 @@
 #      sample, and every committed release (graph.nq and release.ttl), must conform; and
 #      the shapes must catch each known way of breaking a fact (scripts/shacl_check.py);
 #   3. CSVW (csvwvalidate, from the csvw package): every CSV of every committed release and
-#      of a fresh release, against the release's facts.csv-metadata.json.
+#      of a fresh release, against the release's csv-metadata.json (facts.csv-metadata.json
+#      in releases made before that name).
 # Fails on the first check that fails. pySHACL and csvw are installed, pinned, into a
 # virtualenv under ~/.cache/factgraph (reused when its pins match).
 #
@@ -113,18 +114,19 @@ done
 
 step "CSVW: every CSV of each release against its metadata (csvwvalidate)"
 for dir in "$FRESH" "${RELEASES[@]+"${RELEASES[@]}"}"; do
-  metadata="$dir/facts.csv-metadata.json"
+  metadata="$dir/csv-metadata.json"
+  [ -f "$metadata" ] || metadata="$dir/facts.csv-metadata.json"
   shown="${dir#"$WORK/project/"}"
   [ "$dir" = "$FRESH" ] && shown="fresh release of the sample"
   # Every CSV in the directory must be a table of the metadata: csvwvalidate on a CSV
   # alone looks for <name>-metadata.json and, for sources.csv, validates nothing.
-  "$VENV/bin/python" - "$dir" <<'PY'
+  "$VENV/bin/python" - "$dir" "$metadata" <<'PY'
 import json, pathlib, sys
-d = pathlib.Path(sys.argv[1])
-described = {t["url"] for t in json.loads((d / "facts.csv-metadata.json").read_text())["tables"]}
+d, metadata = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+described = {t["url"] for t in json.loads(metadata.read_text())["tables"]}
 missing = sorted(p.name for p in d.glob("*.csv") if p.name not in described)
 if missing:
-    sys.exit(f"{d}: CSV files not described by facts.csv-metadata.json: {missing}")
+    sys.exit(f"{d}: CSV files not described by {metadata.name}: {missing}")
 PY
   if ! result="$("$VENV/bin/csvwvalidate" "$metadata" 2>&1)" || [ "$result" != "OK" ]; then
     echo "csvwvalidate FAILED: $metadata" >&2

@@ -375,3 +375,143 @@ fn the_static_site_has_every_page_and_is_deterministic() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not empty"));
 }
+
+fn released_minimal() -> Project {
+    let p = Project::minimal();
+    p.cmd()
+        .args(["release", "--date", "2026-11-28"])
+        .assert()
+        .success();
+    p
+}
+
+#[test]
+fn annotations_jsonld_is_the_graphs_citations_as_web_annotations() {
+    let p = released_minimal();
+    let doc: serde_json::Value =
+        serde_json::from_str(&p.read("exports/v1/annotations.jsonld")).unwrap();
+    assert_eq!(doc["@context"], "http://www.w3.org/ns/anno.jsonld");
+    assert_eq!(doc["type"], "AnnotationCollection");
+    assert_eq!(doc["total"], 2);
+    let graph = p.read("exports/v1/graph.nq");
+    let chars: Vec<char> = MINI_TEXT.chars().collect();
+    let base = "https://w3id.org/factgraph/";
+    for (item, id) in doc["first"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(["f1", "f2"])
+    {
+        assert_eq!(item["type"], "Annotation");
+        assert_eq!(item["id"], format!("{base}fact/{id}#annotation"));
+        // The annotation, target and selectors are the graph's own nodes.
+        assert!(graph.contains(&format!(
+            "<{base}fact/{id}#annotation> <http://www.w3.org/ns/oa#hasTarget> <{base}fact/{id}#target>"
+        )));
+        let body = &item["body"];
+        assert_eq!(body[0]["type"], "TextualBody");
+        assert!(!body[0]["value"].as_str().unwrap().is_empty());
+        assert_eq!(body[1], format!("{base}fact/{id}"));
+        let selectors = item["target"]["selector"].as_array().unwrap();
+        let exact = selectors[0]["exact"].as_str().unwrap();
+        // Positions are JSON numbers, in code points.
+        let (start, end) = (
+            selectors[1]["start"].as_u64().expect("a JSON number") as usize,
+            selectors[1]["end"].as_u64().expect("a JSON number") as usize,
+        );
+        assert_eq!(chars[start..end].iter().collect::<String>(), exact);
+        assert!(graph.contains(&format!(
+            "<{base}fact/{id}#position> <http://www.w3.org/ns/oa#start> \"{start}\"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>"
+        )));
+    }
+}
+
+/// Expands a CSVW URI template's `{col}` and `{+col}` with a row's cells.
+fn expand(template: &str, row: &std::collections::HashMap<&str, &str>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = open + rest[open..].find('}').unwrap();
+        let name = rest[open + 1..close].trim_start_matches('+');
+        out.push_str(row[name]);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The standard CSVW-to-RDF conversion (minimal mode) of the release's tables, for
+/// the features the metadata uses, and what of it the graph holds.
+#[test]
+fn the_csvw_conversion_of_the_tables_lands_on_the_graphs_triples() {
+    use oxigraph::model::{Literal, NamedNode, Triple};
+    let p = released_sample();
+    let meta: serde_json::Value =
+        serde_json::from_str(&p.read("exports/v1/csv-metadata.json")).unwrap();
+    let graph: std::collections::BTreeSet<String> = p
+        .read("exports/v1/graph.nq")
+        .lines()
+        .map(|l| l.trim_end_matches(" .").to_owned())
+        .collect();
+    let xsd = "http://www.w3.org/2001/XMLSchema#";
+    let mut produced = 0;
+    for table in meta["tables"].as_array().unwrap() {
+        let schema = &table["tableSchema"];
+        let text = p.read(&format!("exports/v1/{}", table["url"].as_str().unwrap()));
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        for record in reader.records() {
+            let record = record.unwrap();
+            let row: std::collections::HashMap<&str, &str> = header
+                .iter()
+                .map(String::as_str)
+                .zip(record.iter())
+                .collect();
+            for column in schema["columns"].as_array().unwrap() {
+                if column["suppressOutput"] == true {
+                    continue;
+                }
+                let cell = if column["virtual"] == true {
+                    ""
+                } else {
+                    row[column["name"].as_str().unwrap()]
+                };
+                if column["virtual"] != true && cell.is_empty() {
+                    continue; // a null cell gives no triple
+                }
+                let about = column["aboutUrl"]
+                    .as_str()
+                    .or(schema["aboutUrl"].as_str())
+                    .unwrap();
+                let subject = NamedNode::new(expand(about, &row)).unwrap();
+                let predicate = NamedNode::new(column["propertyUrl"].as_str().unwrap()).unwrap();
+                let object: oxigraph::model::Term = match column["valueUrl"].as_str() {
+                    Some(value) => NamedNode::new(expand(value, &row)).unwrap().into(),
+                    None => match (column["lang"].as_str(), column["datatype"].as_str()) {
+                        (Some(lang), _) => Literal::new_language_tagged_literal(cell, lang)
+                            .unwrap()
+                            .into(),
+                        (None, Some(dt)) if dt != "string" => Literal::new_typed_literal(
+                            cell,
+                            NamedNode::new(format!("{xsd}{dt}")).unwrap(),
+                        )
+                        .into(),
+                        _ => Literal::new_simple_literal(cell).into(),
+                    },
+                };
+                let triple = Triple::new(subject, predicate, object).to_string();
+                assert!(graph.contains(&triple), "not in graph.nq: {triple}");
+                produced += 1;
+            }
+        }
+    }
+    // At least 16 triples of each fact (ids, claim, labels, quote, positions, source,
+    // hashes, types), every one of them in the graph.
+    assert!(produced >= 49 * 16, "{produced}");
+}

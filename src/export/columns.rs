@@ -60,6 +60,26 @@ impl Datatype {
     }
 }
 
+/// What the standard CSVW-to-RDF conversion makes of a column's cells, so that it lands
+/// on the graph's own subjects and predicates. Templates are CSVW URI templates
+/// (`{+fact_iri}`, `{source_id}`); `{SOURCE_NS}` stands for the project's source
+/// namespace. Full IRIs, since a CSVW processor knows only the RDFa initial prefixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rdf {
+    /// No triple (`suppressOutput`): the cell repeats the row's subject, or its RDF
+    /// form varies by row (an IRI in one row, a typed literal in another; several
+    /// date datatypes), which a column-level CSVW mapping cannot say.
+    Suppressed,
+    /// `<row> <property> "cell"` (typed by the column's datatype).
+    Literal(&'static str),
+    /// `<row> <property> <value template>`.
+    Link(&'static str, &'static str),
+    /// `<about template> <property> "cell"`.
+    LiteralOf(&'static str, &'static str),
+    /// `<about template> rdfs:label "cell"@en` (labels come from the ontology, in English).
+    LabelOf(&'static str),
+}
+
 /// One column of a published CSV; `F` is the function type that computes a cell
 /// (`fn(&FactRow<'_>) -> String` for `facts.csv`).
 pub struct Column<F> {
@@ -71,6 +91,8 @@ pub struct Column<F> {
     pub required: bool,
     /// CSVW `dc:description`.
     pub description: &'static str,
+    /// Its RDF mapping in the CSVW metadata.
+    pub rdf: Rdf,
     /// The cell of a row.
     pub value: F,
 }
@@ -96,18 +118,39 @@ pub fn source_cells(row: &SourceRow<'_>) -> Vec<String> {
     SOURCES.iter().map(|c| (c.value)(row)).collect()
 }
 
-/// The CSVW `columns` of a table schema.
-pub fn csvw<F>(columns: &[Column<F>]) -> Vec<Value> {
+/// The CSVW `columns` of a table schema, with each column's RDF mapping; `source_ns`
+/// replaces `{SOURCE_NS}` in templates.
+pub fn csvw<F>(columns: &[Column<F>], source_ns: &str) -> Vec<Value> {
+    let template = |t: &str| t.replace("{SOURCE_NS}", source_ns);
     columns
         .iter()
         .map(|c| {
-            json!({
+            let mut column = json!({
                 "name": c.name,
                 "titles": c.name,
                 "datatype": c.datatype.csvw(),
                 "required": c.required,
                 "dc:description": c.description,
-            })
+            });
+            let mapping = match c.rdf {
+                Rdf::Suppressed => json!({"suppressOutput": true}),
+                Rdf::Literal(property) => json!({"propertyUrl": property}),
+                Rdf::Link(property, value) => {
+                    json!({"propertyUrl": property, "valueUrl": template(value)})
+                }
+                Rdf::LiteralOf(about, property) => {
+                    json!({"aboutUrl": template(about), "propertyUrl": property})
+                }
+                Rdf::LabelOf(about) => json!({
+                    "aboutUrl": template(about),
+                    "propertyUrl": "http://www.w3.org/2000/01/rdf-schema#label",
+                    "lang": "en"
+                }),
+            };
+            if let (Some(column), Some(mapping)) = (column.as_object_mut(), mapping.as_object()) {
+                column.extend(mapping.clone());
+            }
+            column
         })
         .collect()
 }
@@ -197,6 +240,7 @@ pub type FactColumn = Column<fn(&FactRow<'_>) -> String>;
 pub const FACTS: &[FactColumn] = &[
     Column {
         name: "fact_id",
+        rdf: Rdf::Literal("https://w3id.org/factgraph/ontology#factId"),
         datatype: Datatype::String,
         required: true,
         description: "Stable id of the fact (primary key); the same across releases.",
@@ -204,6 +248,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "fact_iri",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::AnyUri,
         required: true,
         description: "IRI of the fact's statement node in the graph.",
@@ -211,6 +256,10 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "subject",
+        rdf: Rdf::Link(
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
+            "{+subject}",
+        ),
         datatype: Datatype::AnyUri,
         required: true,
         description: "IRI of the entity the fact is about.",
@@ -218,6 +267,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "subject_label",
+        rdf: Rdf::LabelOf("{+subject}"),
         datatype: Datatype::String,
         required: false,
         description: "Label of the subject, from the ontology.",
@@ -225,6 +275,10 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "predicate",
+        rdf: Rdf::Link(
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate",
+            "{+predicate}",
+        ),
         datatype: Datatype::AnyUri,
         required: true,
         description: "IRI of the property.",
@@ -232,6 +286,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "predicate_label",
+        rdf: Rdf::LabelOf("{+predicate}"),
         datatype: Datatype::String,
         required: false,
         description: "Label of the property, from the ontology.",
@@ -239,6 +294,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "object",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: true,
         description: "The value: an entity IRI, or a literal's lexical form.",
@@ -246,6 +302,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "object_label",
+        rdf: Rdf::LabelOf("{+object}"),
         datatype: Datatype::String,
         required: false,
         description: "Label of the object when it is an entity.",
@@ -253,6 +310,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "object_datatype",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::AnyUri,
         required: false,
         description:
@@ -261,6 +319,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "object_language",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: false,
         description: "Language tag of a language-tagged object.",
@@ -268,6 +327,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "point_in_time",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: false,
         description: "fg:pointInTime qualifier (xsd:gYear, gYearMonth or date).",
@@ -275,6 +335,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "start",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: false,
         description: "fg:startTime qualifier.",
@@ -282,6 +343,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "end",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: false,
         description: "fg:endTime qualifier.",
@@ -289,6 +351,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "qualifiers",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: false,
         description: "Other qualifiers as `property=value` pairs separated by `; `.",
@@ -296,6 +359,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "rank",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::Rank,
         required: true,
         description: "Rank among competing claims.",
@@ -364,6 +428,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "quote",
+        rdf: Rdf::LiteralOf("{+fact_iri}#quote", "http://www.w3.org/ns/oa#exact"),
         datatype: Datatype::String,
         required: true,
         description: "The exact quotation of the source supporting the fact.",
@@ -371,6 +436,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "quote_start",
+        rdf: Rdf::LiteralOf("{+fact_iri}#position", "http://www.w3.org/ns/oa#start"),
         datatype: Datatype::NonNegativeInteger,
         required: true,
         description: "Start of the quote in the source text, in Unicode code points from 0.",
@@ -378,6 +444,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "quote_end",
+        rdf: Rdf::LiteralOf("{+fact_iri}#position", "http://www.w3.org/ns/oa#end"),
         datatype: Datatype::NonNegativeInteger,
         required: true,
         description: "End (exclusive) of the quote, in code points.",
@@ -385,6 +452,10 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "source_id",
+        rdf: Rdf::Link(
+            "http://www.w3.org/ns/prov#wasDerivedFrom",
+            "{SOURCE_NS}{source_id}",
+        ),
         datatype: Datatype::String,
         required: true,
         description: "Id of the source (a row of sources.csv).",
@@ -392,6 +463,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "source_title",
+        rdf: Rdf::LiteralOf("{SOURCE_NS}{source_id}", "http://purl.org/dc/terms/title"),
         datatype: Datatype::String,
         required: true,
         description: "Title of the source.",
@@ -399,6 +471,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "source_published",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: true,
         description: "Publication date or dateTime of the source.",
@@ -406,6 +479,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "source_url",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::AnyUri,
         required: false,
         description: "Where the source was published.",
@@ -419,6 +493,10 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "source_sha256",
+        rdf: Rdf::LiteralOf(
+            "{SOURCE_NS}{source_id}",
+            "https://w3id.org/factgraph/ontology#sha256",
+        ),
         datatype: Datatype::Sha256Hex,
         required: true,
         description: "sha256 of the source file's bytes.",
@@ -426,6 +504,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "fact_sha256",
+        rdf: Rdf::Literal("https://w3id.org/factgraph/ontology#sha256"),
         datatype: Datatype::Sha256Hex,
         required: true,
         description: "Content hash of the fact; changes when the fact's content does.",
@@ -433,6 +512,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "note",
+        rdf: Rdf::Literal("http://www.w3.org/2000/01/rdf-schema#comment"),
         datatype: Datatype::String,
         required: false,
         description: "The curator's note on the fact (rdfs:comment).",
@@ -456,6 +536,7 @@ pub type SourceColumn = Column<fn(&SourceRow<'_>) -> String>;
 pub const SOURCES: &[SourceColumn] = &[
     Column {
         name: "source_id",
+        rdf: Rdf::Literal("https://w3id.org/factgraph/ontology#sourceId"),
         datatype: Datatype::String,
         required: true,
         description: "Stable id of the source (primary key).",
@@ -463,6 +544,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "source_iri",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::AnyUri,
         required: true,
         description: "IRI of the source in the graph.",
@@ -470,6 +552,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "file",
+        rdf: Rdf::Literal("https://w3id.org/factgraph/ontology#file"),
         datatype: Datatype::String,
         required: true,
         description: "Path of the source text in the repository, relative to sources/.",
@@ -477,6 +560,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "sha256",
+        rdf: Rdf::Literal("https://w3id.org/factgraph/ontology#sha256"),
         datatype: Datatype::Sha256Hex,
         required: true,
         description: "sha256 of the source file's bytes.",
@@ -484,6 +568,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "title",
+        rdf: Rdf::Literal("http://purl.org/dc/terms/title"),
         datatype: Datatype::String,
         required: true,
         description: "Title, verbatim.",
@@ -491,6 +576,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "published",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: true,
         description: "Publication date or dateTime.",
@@ -498,6 +584,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "url",
+        rdf: Rdf::Link("https://schema.org/url", "{+url}"),
         datatype: Datatype::AnyUri,
         required: false,
         description: "Where it was published.",
@@ -510,6 +597,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "publisher",
+        rdf: Rdf::Literal("http://purl.org/dc/terms/publisher"),
         datatype: Datatype::String,
         required: false,
         description: "Who published it.",
@@ -517,6 +605,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "language",
+        rdf: Rdf::Literal("http://purl.org/dc/terms/language"),
         datatype: Datatype::String,
         required: false,
         description: "BCP 47 language tag.",
@@ -524,6 +613,7 @@ pub const SOURCES: &[SourceColumn] = &[
     },
     Column {
         name: "retrieved",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: false,
         description: "When it was retrieved.",

@@ -1,6 +1,6 @@
 //! The published tables: `facts.csv`, `sources.csv` and their CSVW metadata
-//! (`facts.csv-metadata.json`), all generated from the column lists of
-//! [`super::columns`].
+//! (`csv-metadata.json`, the file CSVW processors look for beside any CSV of the
+//! directory), all generated from the column lists of [`super::columns`].
 
 use super::columns::{self, fact_cells, source_cells, Column, FactRow, SourceRow};
 use crate::error::{Error, Result};
@@ -63,9 +63,59 @@ pub fn write_sources_csv(path: &Path, config: &Config, checked: &Checked) -> Res
     write_table(path, columns::SOURCES, rows)
 }
 
-/// The CSVW metadata (JSON-LD) describing `facts.csv` and `sources.csv` as a table group.
+/// A CSVW virtual column stating `<about> rdf:type <class>` for every row.
+fn type_column(name: &str, about: Option<&str>, class: &str) -> serde_json::Value {
+    let mut column = serde_json::json!({
+        "name": name,
+        "virtual": true,
+        "propertyUrl": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        "valueUrl": class,
+    });
+    if let (Some(about), Some(object)) = (about, column.as_object_mut()) {
+        object.insert("aboutUrl".into(), about.into());
+    }
+    column
+}
+
+/// The CSVW metadata (JSON-LD) describing `facts.csv` and `sources.csv` as a table
+/// group. Each column says what the standard CSVW-to-RDF conversion makes of it
+/// ([`columns::Rdf`]), and virtual columns add the rows' types, so that converting the
+/// tables gives triples of the graph itself (where a column-level mapping can).
 pub fn csvw_metadata(config: &Config, version: &str, date: &str) -> String {
     use serde_json::json;
+    let source_ns = config.minter.source_ns();
+    let mut fact_columns = columns::csvw(columns::FACTS, &source_ns);
+    fact_columns.extend([
+        type_column(
+            "type_fact",
+            None,
+            "https://w3id.org/factgraph/ontology#Fact",
+        ),
+        type_column(
+            "type_statement",
+            None,
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement",
+        ),
+        type_column(
+            "type_quote",
+            Some("{+fact_iri}#quote"),
+            "http://www.w3.org/ns/oa#TextQuoteSelector",
+        ),
+        type_column(
+            "type_position",
+            Some("{+fact_iri}#position"),
+            "http://www.w3.org/ns/oa#TextPositionSelector",
+        ),
+    ]);
+    let mut source_columns = columns::csvw(columns::SOURCES, &source_ns);
+    source_columns.extend([
+        type_column(
+            "type_source",
+            None,
+            "https://w3id.org/factgraph/ontology#SourceArticle",
+        ),
+        type_column("type_entity", None, "http://www.w3.org/ns/prov#Entity"),
+    ]);
     let value = json!({
         "@context": "http://www.w3.org/ns/csvw",
         "dc:title": format!("factgraph release {version}"),
@@ -77,7 +127,7 @@ pub fn csvw_metadata(config: &Config, version: &str, date: &str) -> String {
                 "dc:title": "Facts",
                 "dc:description": "One row per source-attributed fact.",
                 "tableSchema": {
-                    "columns": columns::csvw(columns::FACTS),
+                    "columns": fact_columns,
                     "primaryKey": "fact_id",
                     "aboutUrl": format!("{}{{fact_id}}", config.minter.fact_ns()),
                     "foreignKeys": [{
@@ -91,7 +141,7 @@ pub fn csvw_metadata(config: &Config, version: &str, date: &str) -> String {
                 "dc:title": "Sources",
                 "dc:description": "One row per source article.",
                 "tableSchema": {
-                    "columns": columns::csvw(columns::SOURCES),
+                    "columns": source_columns,
                     "primaryKey": "source_id",
                     "aboutUrl": format!("{}{{source_id}}", config.minter.source_ns()),
                 }

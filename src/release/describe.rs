@@ -7,9 +7,13 @@ use crate::vocab::{iri, DCAT, DCTERMS, FG, OWL, PROV, RDF, SPDX, VOID, XSD};
 use oxigraph::model::{GraphName, Literal, NamedNode, Quad, Term};
 
 /// The files a release describes in `release.ttl`, with their media types.
+/// (`facts.csv-metadata.json` is the CSVW file's name in releases made before
+/// `csv-metadata.json`, the name CSVW processors look for beside every CSV.)
 const DISTRIBUTIONS: &[(&str, &str)] = &[
     ("CHANGES.md", "text/markdown"),
     ("CITATION.cff", "application/yaml"),
+    ("annotations.jsonld", "application/ld+json"),
+    ("csv-metadata.json", "application/csvm+json"),
     ("facts.csv", "text/csv"),
     ("facts.csv-metadata.json", "application/csvm+json"),
     ("facts.ttl", "text/turtle"),

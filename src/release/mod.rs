@@ -6,7 +6,8 @@
 //! |---|---|
 //! | `facts.ttl` | sources and facts (Turtle, as `export` writes it) |
 //! | `facts.csv` | one row per fact ([`crate::export::columns::FACTS`]) |
-//! | `facts.csv-metadata.json` | CSVW metadata describing `facts.csv` and `sources.csv` |
+//! | `csv-metadata.json` | CSVW metadata describing `facts.csv` and `sources.csv` (named `facts.csv-metadata.json` in v1) |
+//! | `annotations.jsonld` | every fact's quote as a W3C Web Annotation (JSON-LD) |
 //! | `sources.csv` | one row per source ([`crate::export::columns::SOURCES`]) |
 //! | `graph.nq` | the whole release: data graph + release description (sorted N-Quads) |
 //! | `release.ttl` | the release described with DCAT, VoID and SPDX checksums |

@@ -214,7 +214,7 @@ fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, O
         &built.fact_hashes,
     )?;
     export::write_sources_csv(&dir.join("sources.csv"), config, &built.checked)?;
-    let metadata = dir.join("facts.csv-metadata.json");
+    let metadata = dir.join("csv-metadata.json");
     std::fs::write(
         &metadata,
         export::csvw_metadata(config, &plan.version, &plan.date),
@@ -223,6 +223,17 @@ fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, O
     let (ontology, name) = (config.ontology_dir(), crate::ontology::SHAPES_FILE);
     let shapes = crate::ontology::shapes(&ontology).map_err(io(&ontology.join(name)))?;
     std::fs::write(dir.join(name), shapes).map_err(io(&dir.join(name)))?;
+    let release_iri = config.minter.release(&plan.version);
+    crate::annotations::write(
+        &dir.join("annotations.jsonld"),
+        config,
+        &built.checked,
+        &format!("{}/annotations", release_iri.as_str()),
+        &format!(
+            "factgraph release {}: the quote of every fact, as W3C Web Annotations",
+            plan.version
+        ),
+    )?;
 
     let new = Snapshot {
         name: plan.version.clone(),
@@ -281,8 +292,9 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
     let mut files = [
         "CHANGES.md",
         "CITATION.cff",
+        "annotations.jsonld",
+        "csv-metadata.json",
         "facts.csv",
-        "facts.csv-metadata.json",
         "facts.ttl",
         "shapes.ttl",
         "sources.csv",

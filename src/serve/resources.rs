@@ -120,6 +120,26 @@ impl Resources {
         }
     }
 
+    /// Pages of nothing: for a service built by hand in tests.
+    #[cfg(test)]
+    pub fn unused() -> Self {
+        Self {
+            ns: Namespaces::new(
+                &crate::project::Minter::new(crate::project::DEFAULT_BASE_IRI).expect("base"),
+                Vec::new(),
+            ),
+            graph: None,
+            texts: Texts::new(None),
+            history: History::default(),
+            cited: Cited::Release(ReleaseInfo {
+                version: "test".into(),
+                content_hash: String::new(),
+                iri: None,
+                published_as: None,
+            }),
+        }
+    }
+
     fn release(&self) -> Result<ReleaseInfo> {
         match &self.cited {
             Cited::Release(info) => Ok(info.clone()),
@@ -237,6 +257,22 @@ impl Resources {
             }),
         })
     }
+}
+
+/// An answer as a response; `Vary: Accept`, since the same path answers HTML or RDF.
+pub fn response(answer: Answer) -> oxhttp::model::Response<oxhttp::model::Body> {
+    use oxhttp::model::header::{CONTENT_TYPE, LOCATION, VARY};
+    use oxhttp::model::{HeaderValue, Response, StatusCode};
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut r = Response::new(answer.body.into());
+    *r.status_mut() = status;
+    let headers = r.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(answer.content_type));
+    headers.insert(VARY, HeaderValue::from_static("Accept"));
+    if let Some(location) = answer.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(LOCATION, location);
+    }
+    r
 }
 
 fn plain(status: u16, message: String) -> Answer {

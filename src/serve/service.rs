@@ -73,24 +73,6 @@ impl Reject {
     }
 }
 
-/// A resource answer as a response; `Vary: Accept`, since the same path answers HTML
-/// or RDF.
-fn answer_response(answer: super::resources::Answer) -> Response<Body> {
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut r = response(status, answer.content_type, answer.body);
-    r.headers_mut().insert(
-        oxhttp::model::header::VARY,
-        HeaderValue::from_static("Accept"),
-    );
-    if let Some(location) = answer.location {
-        if let Ok(value) = HeaderValue::from_str(&location) {
-            r.headers_mut()
-                .insert(oxhttp::model::header::LOCATION, value);
-        }
-    }
-    r
-}
-
 fn text(status: StatusCode, message: &str) -> Response<Body> {
     let mut body = message.to_owned();
     body.push('\n');
@@ -282,7 +264,7 @@ impl Service {
                     self.dataset
                         .resources
                         .answer(&self.dataset.store, &path, accept.as_deref());
-                (answer_response(answer), None)
+                (super::resources::response(answer), None)
             }
             _ => match self.endpoint(&path) {
                 Some(endpoint) => self
@@ -533,18 +515,7 @@ mod tests {
             }],
             named_graphs: Vec::new(),
             description: "test".into(),
-            resources: super::super::resources::Resources::new(
-                &crate::project::Config::new(".", crate::project::DEFAULT_BASE_IRI).unwrap(),
-                Vec::new(),
-                None,
-                crate::linked::History::default(),
-                super::super::resources::Cited::Release(crate::cite::ReleaseInfo {
-                    version: "test".into(),
-                    content_hash: String::new(),
-                    iri: None,
-                    published_as: None,
-                }),
-            ),
+            resources: super::super::resources::Resources::unused(),
         };
         Service::new(
             dataset,
