@@ -104,6 +104,8 @@ pub fn render(dataset: &Dataset) -> String {
             "defaultGraph": e.default_graph.as_ref().map(|g| g.as_str().to_owned()),
         })).collect::<Vec<_>>(),
         "namedGraphs": dataset.named_graphs.iter().map(|g| g.as_str().to_owned()).collect::<Vec<_>>(),
+        "prefixes": dataset.prefixes,
+        "pages": dataset.resources.pages(),
         "examples": examples(dataset).into_iter().map(|(title, query)| serde_json::json!({
             "title": title,
             "query": query,

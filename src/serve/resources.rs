@@ -156,6 +156,18 @@ impl Resources {
         }
     }
 
+    /// (namespace, path) pairs: an IRI under the namespace has its page at the path
+    /// plus its id and `.html` (for the ontology, at the path plus the term's name).
+    pub fn pages(&self) -> Vec<(String, String)> {
+        vec![
+            (self.ns.fact.clone(), "/fact/".into()),
+            (self.ns.source.clone(), "/source/".into()),
+            (self.ns.entity.clone(), "/entity/".into()),
+            (self.ns.release.clone(), "/release/".into()),
+            (format!("{}#", self.ns.ontology()), "/ontology.html#".into()),
+        ]
+    }
+
     /// Whether `path` names a resource (or its document).
     pub fn handles(&self, path: &str) -> bool {
         path.strip_prefix('/').and_then(parse).is_some()
