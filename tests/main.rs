@@ -32,3 +32,5 @@ mod w3c_protocol;
 mod push;
 // Dereferenceable IRIs (serve), the static site, annotations.jsonld.
 mod linked;
+// `completions` and `man` from the clap definitions.
+mod completions;
