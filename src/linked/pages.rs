@@ -185,6 +185,13 @@ pub fn fact_page(ns: &Namespaces, view: &FactView) -> String {
             body.push_str(&fact_card(&links, alt, false));
         }
         body.push_str("</div>\n");
+        if view.more_alternatives {
+            let _ = writeln!(
+                body,
+                "<p class=\"sub\">The first {} by id; more facts have this subject and property.</p>",
+                view.alternatives.len()
+            );
+        }
     }
 
     body.push_str("<h2>All statements</h2>\n");
@@ -314,9 +321,10 @@ pub fn entity_page(ns: &Namespaces, id: &str, view: &EntityView) -> String {
     let resource = Resource::Entity(id.to_owned());
     let links = Links::from(ns, &resource);
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"sub\">Entity <code>{}</code>, named by {} fact(s)</p>\n",
+        "<h1>{}</h1>\n<p class=\"sub\">Entity <code>{}</code>, named by {}{} fact(s)</p>\n",
         escape(&view.title),
         escape(&ns.compact(&view.iri)),
+        if view.more_facts { "more than " } else { "" },
         view.facts.len()
     );
     body.push_str("<h2>Description</h2>\n");
@@ -329,6 +337,13 @@ pub fn entity_page(ns: &Namespaces, id: &str, view: &EntityView) -> String {
     let roles: Vec<String> = view.facts.iter().map(|(r, _)| r.clone()).collect();
     let facts: Vec<FactSummary> = view.facts.iter().map(|(_, f)| f.clone()).collect();
     body.push_str(&facts_table(&links, Some(&roles), &facts));
+    if view.more_facts {
+        let _ = writeln!(
+            body,
+            "<p class=\"sub\">The first {} by IRI; more facts name this entity (query the endpoint for all).</p>",
+            view.facts.len()
+        );
+    }
     let alternate = format!("{id}.ttl");
     page(
         &view.title,

@@ -11,6 +11,11 @@ use oxigraph::model::{GraphName, Literal, NamedNode, NamedOrBlankNode, Quad, Ter
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+/// The most other claims a fact page lists.
+pub const MAX_ALTERNATIVES: usize = 20;
+/// The most facts an entity page lists.
+pub const MAX_ENTITY_FACTS: usize = 1000;
+
 /// Reads views from a graph, caching labels for the request.
 pub struct Reader<'a> {
     pub(super) graph: &'a dyn Lookup,
@@ -234,12 +239,13 @@ impl<'a> Reader<'a> {
             }
             _ => None,
         };
-        let alternatives = self.alternatives(&iri, &about)?;
+        let (alternatives, more_alternatives) = self.alternatives(&iri, &about)?;
         Ok(Some(FactView {
             statements: self.statements(&about)?,
             rank,
             note,
             alternatives,
+            more_alternatives,
             history: history.of(id),
             context,
             source_file,
@@ -248,32 +254,45 @@ impl<'a> Reader<'a> {
     }
 
     /// Other facts with the same subject and property as this one.
-    fn alternatives(&self, fact: &NamedNode, about: &[Triple]) -> Result<Vec<FactSummary>> {
+    fn alternatives(&self, fact: &NamedNode, about: &[Triple]) -> Result<(Vec<FactSummary>, bool)> {
         let (Some(subject), Some(Term::NamedNode(predicate))) = (
             first(about, &format!("{RDF}subject")),
             first(about, &format!("{RDF}predicate")),
         ) else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), false));
         };
         let rdf_subject = format!("{RDF}subject");
+        // Candidates in IRI order, so that the first ones shown are the same every time
+        // (a subject of a large graph can be named by thousands of facts).
+        let mut candidates: Vec<NamedNode> = self
+            .graph
+            .mentioning(&subject)?
+            .into_iter()
+            .filter(|t| t.predicate.as_str() == rdf_subject)
+            .filter_map(|t| match t.subject {
+                NamedOrBlankNode::NamedNode(n) if n != *fact => Some(n),
+                _ => None,
+            })
+            .collect();
+        candidates.sort();
+        candidates.dedup();
         let mut out = Vec::new();
-        for t in self.graph.mentioning(&subject)? {
-            let NamedOrBlankNode::NamedNode(other) = &t.subject else {
-                continue;
-            };
-            if t.predicate.as_str() != rdf_subject || other == fact {
-                continue;
-            }
-            let other_about = self.graph.about(other)?;
+        let mut more = false;
+        for other in candidates {
+            let other_about = self.graph.about(&other)?;
             if first(&other_about, &format!("{RDF}predicate"))
                 == Some(Term::NamedNode(predicate.clone()))
                 && Self::is_fact(&other_about)
             {
-                out.push(self.summary_from(other, &other_about)?);
+                if out.len() == MAX_ALTERNATIVES {
+                    more = true;
+                    break;
+                }
+                out.push(self.summary_from(&other, &other_about)?);
             }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(out)
+        Ok((out, more))
     }
 
     /// The source page's view, or `None` when no source has this id.
@@ -368,14 +387,25 @@ impl<'a> Reader<'a> {
         if about.is_empty() && mentions.is_empty() {
             return Ok(None);
         }
+        // In IRI order, at most MAX_ENTITY_FACTS of them (a page stays readable).
+        let mut mentions: Vec<&Triple> = mentions.iter().collect();
+        mentions.sort_by(|a, b| {
+            (a.subject.to_string(), a.predicate.as_str())
+                .cmp(&(b.subject.to_string(), b.predicate.as_str()))
+        });
         let mut facts = Vec::new();
-        for t in &mentions {
+        let mut more_facts = false;
+        for t in mentions {
             let NamedOrBlankNode::NamedNode(f) = &t.subject else {
                 continue;
             };
             let Some(summary) = self.summary(f)? else {
                 continue;
             };
+            if facts.len() == MAX_ENTITY_FACTS {
+                more_facts = true;
+                break;
+            }
             let role = match t.predicate.as_str() {
                 p if p == format!("{RDF}subject") => "subject".to_owned(),
                 p if p == format!("{RDF}object") => "object".to_owned(),
@@ -389,6 +419,7 @@ impl<'a> Reader<'a> {
             iri: iri.as_str().to_owned(),
             statements: self.statements(&about)?,
             facts,
+            more_facts,
         }))
     }
 

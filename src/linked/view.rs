@@ -50,6 +50,8 @@ pub struct FactView {
     pub statements: Vec<(Shown, Shown)>,
     /// Other facts with the same subject and property.
     pub alternatives: Vec<FactSummary>,
+    /// Whether more such facts exist than the ones listed.
+    pub more_alternatives: bool,
     /// The release history of this fact.
     pub history: Vec<HistoryEntry>,
     /// The quote inside its paragraph(s) of the source text, when the text is at hand.
@@ -104,6 +106,8 @@ pub struct EntityView {
     pub statements: Vec<(Shown, Shown)>,
     /// Facts that name it: (role: subject, object or the qualifier's label), fact.
     pub facts: Vec<(String, FactSummary)>,
+    /// Whether more facts name it than the ones listed.
+    pub more_facts: bool,
 }
 
 /// A page that lists statements: a release (with its files) or the ontology (with its
