@@ -515,3 +515,37 @@ fn the_csvw_conversion_of_the_tables_lands_on_the_graphs_triples() {
     // hashes, types), every one of them in the graph.
     assert!(produced >= 49 * 16, "{produced}");
 }
+
+#[test]
+fn with_every_release_a_resource_answers_from_the_newest_release_that_has_it() {
+    let p = released_minimal();
+    // v2 drops f2.
+    let facts = p.read("sources/facts.csv");
+    let kept: Vec<&str> = facts.lines().filter(|l| !l.starts_with("f2,")).collect();
+    p.write("sources/facts.csv", kept.join("\n") + "\n");
+    p.cmd()
+        .args(["release", "--date", "2026-11-29"])
+        .assert()
+        .success();
+    let server = start(&p, Serving::AllReleases);
+    let f1 = get(&server, "/fact/f1.html", "text/html");
+    assert_eq!(f1.status, 200);
+    assert!(
+        f1.body.contains("release v2, content hash"),
+        "f1 is cited from v2"
+    );
+    let f2 = get(&server, "/fact/f2.html", "text/html");
+    assert_eq!(f2.status, 200, "a fact removed in v2 is still answered");
+    assert!(
+        f2.body.contains("release v1, content hash"),
+        "f2 is cited from v1"
+    );
+    // Its history says which releases have it.
+    assert!(f2.body.contains("not in this release"));
+    for version in ["v1", "v2"] {
+        let release = get(&server, &format!("/release/{version}.ttl"), "text/turtle");
+        assert_eq!(release.status, 200, "{version}");
+        assert!(turtle_subjects(&release.body)
+            .contains(&format!("https://w3id.org/factgraph/release/{version}")));
+    }
+}

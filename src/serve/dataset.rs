@@ -73,9 +73,11 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
                 resources: Resources::new(
                     project,
                     working.prefixes.clone(),
-                    None,
+                    vec![(
+                        None,
+                        Cited::Working(project.clone(), std::sync::OnceLock::new()),
+                    )],
                     history,
-                    Cited::Working(project.clone(), std::sync::OnceLock::new()),
                 ),
                 store: working.store,
                 prefixes: working.prefixes,
@@ -93,9 +95,8 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
                 resources: Resources::new(
                     project,
                     opened.prefixes.clone(),
-                    None,
+                    vec![(None, Cited::Release(cited(&info)))],
                     History::until(&project.exports_dir(), &info)?,
-                    Cited::Release(cited(&info)),
                 ),
                 store: opened.store,
                 prefixes: opened.prefixes,
@@ -136,13 +137,15 @@ pub fn open(project: &Config, serving: &Serving) -> Result<Dataset, ServeError> 
             })?;
             let prefixes = crate::store::release_prefixes(project, newest);
             Ok(Dataset {
-                // Pages describe the newest release, the default graph of /sparql.
+                // Pages describe a resource as the newest release that has it says.
                 resources: Resources::new(
                     project,
                     prefixes.clone(),
-                    Some(graph_of(newest)?),
+                    all.iter()
+                        .rev()
+                        .map(|info| Ok((Some(graph_of(info)?), Cited::Release(cited(info)))))
+                        .collect::<Result<Vec<_>, Error>>()?,
                     History::read(&all)?,
-                    Cited::Release(cited(newest)),
                 ),
                 store,
                 prefixes,

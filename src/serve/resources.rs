@@ -96,27 +96,29 @@ pub struct Answer {
 /// Everything the resource pages need besides the store.
 pub struct Resources {
     ns: Namespaces,
-    graph: Option<NamedNode>,
+    /// The graphs to look in, first match wins (newest release first), each with how
+    /// its facts are cited.
+    graphs: Vec<(Option<NamedNode>, Cited)>,
     texts: Texts,
     history: History,
-    cited: Cited,
 }
 
 impl Resources {
-    /// The pages of `graph` (`None`: the default graph) of a project's store.
+    /// The pages of `graphs` (`None`: the default graph) of a project's store: a
+    /// resource is described from the first graph that has it, so with every release
+    /// loaded a fact removed since is still answered, from the newest release that
+    /// has it, and each release's description from its own graph.
     pub fn new(
         project: &Config,
         prefixes: Vec<(String, String)>,
-        graph: Option<NamedNode>,
+        graphs: Vec<(Option<NamedNode>, Cited)>,
         history: History,
-        cited: Cited,
     ) -> Self {
         Self {
             ns: Namespaces::new(&project.minter, prefixes),
-            graph,
+            graphs,
             texts: Texts::new(Some(project.sources_dir())),
             history,
-            cited,
         }
     }
 
@@ -128,20 +130,14 @@ impl Resources {
                 &crate::project::Minter::new(crate::project::DEFAULT_BASE_IRI).expect("base"),
                 Vec::new(),
             ),
-            graph: None,
+            graphs: Vec::new(),
             texts: Texts::new(None),
             history: History::default(),
-            cited: Cited::Release(ReleaseInfo {
-                version: "test".into(),
-                content_hash: String::new(),
-                iri: None,
-                published_as: None,
-            }),
         }
     }
 
-    fn release(&self) -> Result<ReleaseInfo> {
-        match &self.cited {
+    fn release(cited: &Cited) -> Result<ReleaseInfo> {
+        match cited {
             Cited::Release(info) => Ok(info.clone()),
             Cited::Working(config, cell) => {
                 if let Some(info) = cell.get() {
@@ -189,10 +185,16 @@ impl Resources {
         doc: Option<Doc>,
         accept: Option<&str>,
     ) -> Result<Answer> {
-        let lookup = GraphLookup::new(store, self.graph.clone());
-        let reader = Reader::new(&lookup, &self.ns);
-        let triples = reader.describe(resource)?;
-        if triples.is_empty() {
+        let mut found = None;
+        for (graph, cited) in &self.graphs {
+            let lookup = GraphLookup::new(store, graph.clone());
+            let triples = Reader::new(&lookup, &self.ns).describe(resource)?;
+            if !triples.is_empty() {
+                found = Some((lookup, cited, triples));
+                break;
+            }
+        }
+        let Some((lookup, cited, triples)) = found else {
             let html = doc == Some(Doc::Html) || (doc.is_none() && negotiate::prefers_html(accept));
             return Ok(if html {
                 Answer {
@@ -210,7 +212,8 @@ impl Resources {
                     ),
                 )
             });
-        }
+        };
+        let reader = Reader::new(&lookup, &self.ns);
         let doc = match doc {
             Some(d) => d,
             None => {
@@ -239,7 +242,7 @@ impl Resources {
         };
         let body = match doc {
             Doc::Rdf(format) => linked::serialize(&triples, format, &self.ns)?,
-            Doc::Html => self.page(&reader, resource)?.into_bytes(),
+            Doc::Html => self.page(&reader, resource, cited)?.into_bytes(),
         };
         Ok(Answer {
             status: 200,
@@ -249,11 +252,11 @@ impl Resources {
         })
     }
 
-    fn page(&self, reader: &Reader<'_>, resource: &Resource) -> Result<String> {
+    fn page(&self, reader: &Reader<'_>, resource: &Resource, cited: &Cited) -> Result<String> {
         let missing = || linked::not_found_page(&self.ns, &resource.path());
         Ok(match resource {
             Resource::Fact(id) => reader
-                .fact(id, self.release()?, &self.texts, &self.history)?
+                .fact(id, Self::release(cited)?, &self.texts, &self.history)?
                 .map_or_else(missing, |v| linked::fact_page(&self.ns, &v)),
             Resource::Source(id) => reader
                 .source(id, &self.texts)?
