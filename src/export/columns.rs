@@ -374,6 +374,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "deprecation_reason",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::DeprecationReason,
         required: false,
         description: "Why a deprecated fact is deprecated (controlled list, like Wikidata's reason for deprecated rank); empty unless rank is deprecated.",
@@ -387,6 +388,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "voice",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::String,
         required: true,
         description: "Whose claim it is inside the source: `source` for the source's own voice, else the IRI of the agent the source reports as making it.",
@@ -397,6 +399,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "voice_label",
+        rdf: Rdf::LabelOf("{+voice}"),
         datatype: Datatype::String,
         required: false,
         description: "Label of the voice's agent, from the ontology.",
@@ -407,6 +410,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "relayed_by",
+        rdf: Rdf::Link("https://w3id.org/factgraph/ontology#relayedBy", "{+relayed_by}"),
         datatype: Datatype::AnyUri,
         required: false,
         description: "IRI of the agency through which, according to the source, the claim reached it (e.g. a news agency).",
@@ -421,6 +425,7 @@ pub const FACTS: &[FactColumn] = &[
     },
     Column {
         name: "basis",
+        rdf: Rdf::Suppressed,
         datatype: Datatype::Basis,
         required: true,
         description: "How the quote supports the fact: stated (the quoted words say it), paraphrase (restated, nothing added) or inference (the note says what was added).",

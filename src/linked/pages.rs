@@ -82,6 +82,22 @@ pub fn fact_page(ns: &Namespaces, view: &FactView) -> String {
     if let Some(rank) = &view.rank {
         let _ = writeln!(body, "<dt>Rank</dt><dd>{}</dd>", term(&links, rank));
     }
+    // Whose claim it is and how the quote supports it, when the graph says.
+    for local in ["deprecationReason", "voice", "relayedBy", "basis"] {
+        let property = format!("{}{local}", crate::vocab::FG);
+        for (p, o) in view
+            .statements
+            .iter()
+            .filter(|(p, _)| p.iri.as_deref() == Some(property.as_str()))
+        {
+            let _ = writeln!(
+                body,
+                "<dt>{}</dt><dd>{}</dd>",
+                escape(&p.text),
+                term(&links, o)
+            );
+        }
+    }
     if let Some(note) = &view.note {
         let _ = writeln!(body, "<dt>Note</dt><dd>{}</dd>", escape(note));
     }
