@@ -9,8 +9,7 @@
 //! annotation triples plus one thing the graph does not have: a `TextualBody` with the
 //! claim in words, which is what a client displays. `start`/`end` are JSON numbers, as
 //! the model's examples have them; the W3C context gives them no datatype, so a JSON-LD
-//! processor reads them as `xsd:integer` (the graph's `xsd:nonNegativeInteger` values,
-//! equal in value).
+//! processor reads them as `xsd:integer`, the graph's own datatype for positions.
 
 use crate::error::{Error, Result};
 use crate::pipeline::Checked;

@@ -11,6 +11,7 @@
 //! moves them into place only when all of them are complete ([`crate::atomic`]).
 
 pub mod columns;
+pub mod csvw;
 pub mod history;
 pub mod rdf;
 pub mod tables;

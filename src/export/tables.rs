@@ -84,7 +84,7 @@ fn type_column(name: &str, about: Option<&str>, class: &str) -> serde_json::Valu
 pub fn csvw_metadata(config: &Config, version: &str, date: &str) -> String {
     use serde_json::json;
     let source_ns = config.minter.source_ns();
-    let mut fact_columns = columns::csvw(columns::FACTS, &source_ns);
+    let mut fact_columns = super::csvw::columns(columns::FACTS, &source_ns);
     fact_columns.extend([
         type_column(
             "type_fact",
@@ -107,7 +107,7 @@ pub fn csvw_metadata(config: &Config, version: &str, date: &str) -> String {
             "http://www.w3.org/ns/oa#TextPositionSelector",
         ),
     ]);
-    let mut source_columns = columns::csvw(columns::SOURCES, &source_ns);
+    let mut source_columns = super::csvw::columns(columns::SOURCES, &source_ns);
     source_columns.extend([
         type_column(
             "type_source",
