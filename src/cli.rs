@@ -23,6 +23,37 @@ pub struct Global {
     /// Default: fg:baseIri in project.ttl, else https://w3id.org/factgraph/
     #[arg(long, global = true, env = "FACTGRAPH_BASE_IRI")]
     pub base_iri: Option<String>,
+    /// No progress bars (they are only drawn when stderr is a terminal); for `serve`,
+    /// no access log either
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Memory for sorting the triples that facts share when exporting or releasing
+    /// (e.g. 64M, 1G); beyond it, sorted runs go to unnamed temporary files beside
+    /// the output
+    #[arg(long, global = true, env = "FACTGRAPH_SORT_MEMORY", value_parser = parse_size, default_value = "256M")]
+    pub sort_memory: usize,
+}
+
+fn parse_size(value: &str) -> Result<usize, String> {
+    let value = value.trim();
+    let (digits, unit) = value.split_at(
+        value
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(value.len()),
+    );
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => return Err(format!("`{value}` is not a size such as 512M or 2G")),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{value}` is not a size such as 512M or 2G"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +184,13 @@ pub enum Command {
         #[arg(long)]
         release_ttl: Option<PathBuf>,
     },
+    /// Build a release's on-disk store ahead of time (feature `persistent`), so that
+    /// `query --release` and `serve --release` open it at once instead of loading graph.nq
+    Index {
+        /// The release: a version, `latest`, or a release directory
+        #[arg(long)]
+        release: String,
+    },
     /// Serve a read-only SPARQL 1.1 endpoint (and a query page) over the working graph or releases
     Serve(ServeArgs),
     /// Write a release as a static website: an HTML page and a Turtle file per fact,
@@ -239,9 +277,6 @@ pub struct ServeArgs {
     /// Most connections handled at once (others wait)
     #[arg(long, default_value_t = 64)]
     pub max_connections: usize,
-    /// No access log line per request
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 /// Parses a `--date`: exactly `YYYY-MM-DD`, a real calendar date.

@@ -74,6 +74,17 @@ pub fn source_quads(minter: &Minter, source: &Source) -> Vec<Quad> {
 /// The triples of one fact: its plain triple (unless deprecated), its description and
 /// its content hash. Returns the quads and the hash.
 pub fn fact_quads(minter: &Minter, fact: &Fact, quote: &QuoteMatch) -> (Vec<Quad>, String) {
+    let mut description = fact_description(minter, fact, quote);
+    let hash = fact_hash(&description);
+    description.push(fact_hash_quad(minter, fact, &hash));
+    description.extend(plain_triple(fact));
+    (description, hash)
+}
+
+/// A fact's description: every triple whose subject is the fact or one of its parts
+/// (`#annotation`, `#target`, `#quote`, `#position`), except `fg:sha256`. These are
+/// the triples its content hash covers ([`fact_hash`]).
+pub fn fact_description(minter: &Minter, fact: &Fact, quote: &QuoteMatch) -> Vec<Quad> {
     let f = minter.fact(&fact.id);
     let source = minter.source(&fact.source_id);
     let annotation = minter.fact_part(&fact.id, "annotation");
@@ -127,15 +138,22 @@ pub fn fact_quads(minter: &Minter, fact: &Fact, quote: &QuoteMatch) -> (Vec<Quad
     if let Some(note) = &fact.note {
         description.push(quad(&f, iri(RDFS, "comment"), string(note)));
     }
-    let hash = fact_hash(&description);
-    description.push(quad(&f, iri(FG, "sha256"), string(&hash)));
-    if fact.rank != Rank::Deprecated {
-        description.push(Quad::new(
+    description
+}
+
+/// The `fg:sha256` triple stating a fact's content hash.
+pub fn fact_hash_quad(minter: &Minter, fact: &Fact, hash: &str) -> Quad {
+    quad(&minter.fact(&fact.id), iri(FG, "sha256"), string(hash))
+}
+
+/// The plain `S P O` triple a fact asserts, unless it is deprecated.
+pub fn plain_triple(fact: &Fact) -> Option<Quad> {
+    (fact.rank != Rank::Deprecated).then(|| {
+        Quad::new(
             fact.subject.clone(),
             fact.predicate.clone(),
             fact.object.clone(),
             GraphName::DefaultGraph,
-        ));
-    }
-    (description, hash)
+        )
+    })
 }

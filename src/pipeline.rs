@@ -152,7 +152,14 @@ fn quote_message(fact: &Fact, file: &str, located: &Located) -> String {
 
 /// Like [`check`], but any problem is an error.
 pub fn checked(config: &Config) -> Result<Checked> {
+    checked_with(config, &crate::progress::Progress::hidden())
+}
+
+/// [`checked`], with a spinner while the inputs are read.
+pub fn checked_with(config: &Config, progress: &crate::progress::Progress) -> Result<Checked> {
+    let spinner = progress.spinner("checking the inputs");
     let (checked, problems) = check(config);
+    spinner.finish_and_clear();
     if problems.is_empty() {
         Ok(checked)
     } else {

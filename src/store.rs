@@ -16,6 +16,7 @@
 use crate::error::{Error, Result};
 use crate::ontology::Ontology;
 use crate::pipeline;
+use crate::progress::Progress;
 use crate::project::Config;
 use crate::release::ReleaseInfo;
 use oxigraph::io::{RdfFormat, RdfParser};
@@ -67,19 +68,26 @@ pub fn load_nquads(
     store: &Store,
     path: &Path,
     graph: Option<NamedNode>,
+    progress: &Progress,
 ) -> std::result::Result<(), LoadError> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut parser = RdfParser::from_format(RdfFormat::NQuads);
     if let Some(graph) = graph {
         parser = parser.with_default_graph(graph);
     }
+    let bar = progress.bytes(len, "loading graph.nq");
     let mut loader = store.bulk_loader();
     loader
-        .load_from_reader(parser, std::io::BufReader::new(file))
+        .load_from_reader(
+            parser,
+            bar.wrap_read(std::io::BufReader::with_capacity(1 << 20, file)),
+        )
         .map_err(|source| LoadError::Parse {
             path: path.to_path_buf(),
             source,
         })?;
+    bar.finish_and_clear();
     loader
         .commit()
         .map_err(|e| LoadError::Project(store_error(e)))
@@ -155,6 +163,28 @@ fn queryable(
 /// graph.nq>/` (the whole release graph, so two releases never share a store) and
 /// reused.
 pub fn release(config: &Config, dir: &Path) -> Result<Queryable> {
+    release_with(config, dir, &Progress::hidden())
+}
+
+/// Builds the on-disk store of a release ahead of time (`factgraph index`), so that
+/// later queries and `serve` open it at once. Without the `persistent` feature there is
+/// no on-disk store to build: that is a usage error saying how to get one.
+pub fn index(config: &Config, dir: &Path, progress: &Progress) -> Result<Queryable> {
+    if cfg!(feature = "persistent") {
+        release_with(config, dir, progress)
+    } else {
+        Err(Error::Usage(
+            "`factgraph index` builds an on-disk store, and this factgraph was built without \
+             one: install it with `cargo install --features persistent` (needs a C++ compiler \
+             and libclang). Without it, every `query --release` loads graph.nq into memory \
+             again (about 2 minutes per million facts)"
+                .to_owned(),
+        ))
+    }
+}
+
+/// [`release`], with a progress bar while `graph.nq` is loaded.
+pub fn release_with(config: &Config, dir: &Path, progress: &Progress) -> Result<Queryable> {
     let info = crate::release::read_info(dir)?;
     let nq = dir.join("graph.nq");
     let key = || -> Result<String> {
@@ -165,7 +195,7 @@ pub fn release(config: &Config, dir: &Path) -> Result<Queryable> {
         Ok(format!("release-{hash}"))
     };
     queryable(config, key, release_prefixes(config, &info), |store| {
-        load_nquads(store, &nq, None).map_err(|e| match e {
+        load_nquads(store, &nq, None, progress).map_err(|e| match e {
             LoadError::Parse { path, source } => Error::CorruptRelease {
                 path,
                 message: source.to_string(),
@@ -184,7 +214,12 @@ pub fn all_releases(releases: &[ReleaseInfo]) -> Result<Store, LoadError> {
             path: info.dir.join("release.ttl"),
             message: format!("bad release IRI <{}>: {e}", info.iri),
         })?;
-        load_nquads(&store, &info.dir.join("graph.nq"), Some(graph))?;
+        load_nquads(
+            &store,
+            &info.dir.join("graph.nq"),
+            Some(graph),
+            &Progress::hidden(),
+        )?;
     }
     Ok(store)
 }

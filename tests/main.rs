@@ -34,3 +34,5 @@ mod push;
 mod linked;
 // `completions` and `man` from the clap definitions.
 mod completions;
+// Issue 11: exports in bounded memory (external sort: byte-identical, no leftovers).
+mod scale;

@@ -10,14 +10,22 @@
 //! `export` writes its files into a temporary directory beside the destination and
 //! moves them into place only when all of them are complete ([`crate::atomic`]).
 
+pub mod canonical;
 pub mod columns;
 pub mod csvw;
+pub mod described;
 pub mod history;
+pub mod outfile;
 pub mod rdf;
+pub mod stream;
 pub mod tables;
 
 pub use rdf::{data_lines, write_lines, write_turtle};
-pub use tables::{csvw_metadata, write_facts_csv, write_sources_csv};
+pub use stream::{finish_held, parent_dir, write_streamed, WriteOptions, Written};
+pub use tables::{
+    csvw_metadata, write_facts_csv, write_facts_csv_indexed, write_facts_csv_ordered,
+    write_sources_csv,
+};
 
 use crate::error::{Error, Result};
 use crate::hash::sha256_file;
@@ -60,10 +68,21 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 
 /// Checks and writes the three export files into `out`.
 pub fn export(config: &Config, out: &Path) -> Result<Summary> {
-    let checked = pipeline::checked(config)?;
-    let (lines, hashes) = pipeline::canonical(config, &checked);
+    export_with(config, out, &WriteOptions::default())
+}
+
+/// [`export`], with a memory budget and progress bars.
+pub fn export_with(config: &Config, out: &Path, options: &WriteOptions) -> Result<Summary> {
+    let checked = pipeline::checked_with(config, &options.progress)?;
+    let spill_dir = parent_dir(out);
     let (files, triples, graph_sha256) = crate::atomic::write_dir(out, |dir| {
-        write_graph_files(dir, config, &checked, &hashes, &lines)
+        let written = write_streamed(dir, &spill_dir, config, &checked, options, None)?;
+        let csv = write_facts_csv_indexed(&dir.join("facts.csv"), config, &checked, &|i| {
+            written.streamed.fact_hash(i)
+        })?;
+        let files = vec![written.ttl, csv, written.nq];
+        // The export's graph.nq is the data graph: its sha256 is the graph hash.
+        Ok((files, written.streamed.lines as usize, written.data_sha256))
     })?;
     Ok(Summary {
         sources: checked.sources.len(),

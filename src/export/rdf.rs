@@ -23,12 +23,21 @@ pub fn data_lines<'a>(
     checked: &Checked,
 ) -> impl Iterator<Item = &'a String> + 'a {
     let ontology: HashSet<String> = checked.ontology.quads.iter().map(canonical_line).collect();
-    let rdf_type = iri(RDF, "type");
-    let describes = [rdf_type.clone(), iri(RDFS, "label")];
     let mut used: HashSet<&str> = HashSet::new();
     for line in lines.iter().filter(|l| !ontology.contains(l.as_str())) {
         used.extend(iris_in(line));
     }
+    let keep = described_terms(checked, used);
+    lines
+        .iter()
+        .filter(move |l| !ontology.contains(l.as_str()) || keep.contains(l.as_str()))
+}
+
+/// The ontology's lines that `facts.ttl` carries, given the IRIs its data lines name:
+/// the `rdf:type` and `rdfs:label` lines of those terms and of their classes.
+pub fn described_terms<'a>(checked: &'a Checked, mut used: HashSet<&'a str>) -> HashSet<String> {
+    let rdf_type = iri(RDF, "type");
+    let describes = [rdf_type.clone(), iri(RDFS, "label")];
     let mut keep: HashSet<String> = HashSet::new();
     // Two rounds: the terms the data names, then the classes of those terms.
     for _ in 0..2 {
@@ -61,14 +70,12 @@ pub fn data_lines<'a>(
             .collect();
         used.extend(owned);
     }
-    lines
-        .iter()
-        .filter(move |l| !ontology.contains(l.as_str()) || keep.contains(l.as_str()))
+    keep
 }
 
 /// The IRIs (`<…>`) of a canonical N-Quads line; a literal that happens to contain
 /// `<…>` adds a harmless extra candidate.
-fn iris_in(line: &str) -> impl Iterator<Item = &str> {
+pub fn iris_in(line: &str) -> impl Iterator<Item = &str> {
     line.split('<')
         .skip(1)
         .filter_map(|rest| rest.split_once('>').map(|(iri, _)| iri))

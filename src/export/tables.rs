@@ -52,6 +52,63 @@ pub fn write_facts_csv(
     write_table(path, columns::FACTS, rows)
 }
 
+/// [`write_facts_csv`], with the content hash of `checked.facts[i]` given by
+/// `fact_hash(i)`; rows are formatted on every core (each CSV record is formatted on its
+/// own, so the chunks concatenate to what one writer would write). Returns the file's
+/// size and sha256, computed while writing.
+pub fn write_facts_csv_indexed(
+    path: &Path,
+    config: &Config,
+    checked: &Checked,
+    fact_hash: &(dyn Fn(usize) -> String + Sync),
+) -> Result<super::FileInfo> {
+    use rayon::slice::ParallelSliceMut;
+    let facts = &checked.facts;
+    let mut order: Vec<usize> = (0..facts.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| facts[a].fact.id.cmp(&facts[b].fact.id));
+    write_facts_csv_ordered(path, config, checked, &order, fact_hash)
+}
+
+/// [`write_facts_csv_indexed`], given the facts' indices sorted by id.
+pub fn write_facts_csv_ordered(
+    path: &Path,
+    config: &Config,
+    checked: &Checked,
+    by_id: &[usize],
+    fact_hash: &(dyn Fn(usize) -> String + Sync),
+) -> Result<super::FileInfo> {
+    let csv_err = |source: csv::Error| Error::Csv {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = super::outfile::HashingFile::create(path)?;
+    let mut header = super::outfile::csv_writer(Vec::new());
+    header
+        .write_record(columns::header(columns::FACTS))
+        .map_err(csv_err)?;
+    file.write(
+        &header
+            .into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?,
+    )?;
+    let facts = &checked.facts;
+    let chunks = super::outfile::csv_rows(by_id, |&i| {
+        let cited = &facts[i];
+        fact_cells(&FactRow {
+            config,
+            ontology: &checked.ontology,
+            cited,
+            source: &checked.sources[&cited.fact.source_id].source,
+            fact_sha256: &fact_hash(i),
+        })
+    })
+    .map_err(csv_err)?;
+    for chunk in chunks {
+        file.write(&chunk)?;
+    }
+    file.finish()
+}
+
 /// Writes a release's `sources.csv` ([`columns::SOURCES`], sorted by id).
 pub fn write_sources_csv(path: &Path, config: &Config, checked: &Checked) -> Result<()> {
     let rows = checked.sources.values().map(|loaded| {

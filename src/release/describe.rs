@@ -47,6 +47,12 @@ impl DescriptionLines {
         }
     }
 
+    /// The two prefixes of its lines (`<R> ` and `<R/`); the smallest line of the
+    /// description starts with the second (`/` sorts before `>`).
+    pub fn prefixes(&self) -> [&str; 2] {
+        [&self.exact, &self.under]
+    }
+
     /// Whether a canonical line belongs to the release description.
     pub fn contains(&self, line: &str) -> bool {
         line.starts_with(&self.exact) || line.starts_with(&self.under)

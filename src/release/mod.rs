@@ -82,7 +82,7 @@ pub use catalogue::{
     RESERVED_NAMES,
 };
 pub use index::{index_csv, write_index};
-pub use publish::{build, release, Built, Options, Released, PAUSE_HOOK};
+pub use publish::{build, release, release_with, Built, Options, Released, PAUSE_HOOK};
 pub use snapshot::{first_release_markdown, snapshot, snapshot_named, working_snapshot};
 
 #[cfg(test)]

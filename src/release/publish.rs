@@ -65,7 +65,7 @@ pub fn build(config: &Config) -> Result<Built> {
     let checked = pipeline::checked(config)?;
     let (lines, fact_hashes) = pipeline::canonical(config, &checked);
     let graph_sha256 = graph_sha256(&lines);
-    let merkle_root = merkle_root(&fact_hashes)?;
+    let merkle_root = merkle_root_by_id(&fact_hashes)?;
     Ok(Built {
         checked,
         fact_hashes,
@@ -77,7 +77,7 @@ pub fn build(config: &Config) -> Result<Built> {
 
 /// The Merkle root over fact hashes keyed by fact id: id order is the tree's leaf order
 /// (fact IRIs are one namespace followed by the id).
-fn merkle_root(fact_hashes: &BTreeMap<String, String>) -> Result<String> {
+fn merkle_root_by_id(fact_hashes: &BTreeMap<String, String>) -> Result<String> {
     let mut root = crate::merkle::RootBuilder::default();
     for (id, hash) in fact_hashes {
         let hash = crate::merkle::parse_hex(hash)
@@ -102,11 +102,44 @@ fn pause_for_test(tmp: &Path) {
 
 /// Publishes a new release of the working inputs under `exports/<version>/`.
 pub fn release(config: &Config, options: &Options) -> Result<Released> {
-    let mut plan = plan(config, options)?;
+    release_with(config, options, &export::WriteOptions::default())
+}
+
+/// [`release`], with a memory budget for sorting and progress bars.
+///
+/// The data graph is streamed once (never held): `facts.ttl` and `graph.nq` are
+/// written as it passes, `graph.nq` only up to where the release description sorts
+/// (the rest is held back in an unnamed file), then the tables, then the description,
+/// merged into the rest of `graph.nq`.
+pub fn release_with(
+    config: &Config,
+    options: &Options,
+    write: &export::WriteOptions,
+) -> Result<Released> {
+    let plan = plan(config, options, write)?;
     let staging = crate::atomic::staging_dir(&plan.exports, ".tmp-release-")?;
-    let (new, changes) = write_tables(config, &plan, staging.path())?;
-    let files = describe(config, &mut plan, staging.path())?;
-    drop(new);
+    let own = DescriptionLines::new(config.minter.release(&plan.version).as_str());
+    let prefixes = own.prefixes();
+    let written = export::write_streamed(
+        staging.path(),
+        &plan.exports,
+        config,
+        &plan.checked,
+        write,
+        Some((prefixes[1], &prefixes)),
+    )?;
+    if let Some(p) = plan.previous() {
+        if p.graph_sha256 == written.data_sha256 {
+            return Err(Error::NoChanges {
+                previous: p.version.clone(),
+                graph_sha256: p.graph_sha256.clone(),
+            });
+        }
+    }
+    let by_id = plan.fact_order();
+    let merkle_root = merkle_root(&by_id, &written.streamed.fact_hashes);
+    let (tables, changes) = write_tables(config, &plan, &written, &by_id, staging.path())?;
+    let files = describe(config, &plan, written, &merkle_root, tables, staging.path())?;
     let info = commit(&plan, staging)?;
     let mut releases = plan.releases;
     releases.push(info.clone());
@@ -118,27 +151,47 @@ pub fn release(config: &Config, options: &Options) -> Result<Released> {
     })
 }
 
+/// The Merkle root over the facts' hashes in id order (the tree's leaf order: fact
+/// IRIs are one namespace followed by the id), lowercase hex.
+fn merkle_root(by_id: &[usize], fact_hashes: &[[u8; 32]]) -> String {
+    let mut root = crate::merkle::RootBuilder::default();
+    for &i in by_id {
+        root.push_fact(&fact_hashes[i]);
+    }
+    crate::merkle::to_hex(&root.root())
+}
+
 /// Everything decided before a file is written: the version, its directory, the date,
-/// the earlier releases and the built graph.
+/// the earlier releases and the checked inputs.
 struct Plan {
     exports: PathBuf,
     version: String,
     dest: PathBuf,
     date: String,
     releases: Vec<ReleaseInfo>,
-    built: Built,
+    checked: Checked,
 }
 
 impl Plan {
     fn previous(&self) -> Option<&ReleaseInfo> {
         self.releases.last()
     }
+
+    /// Indices of the facts sorted by id.
+    fn fact_order(&self) -> Vec<usize> {
+        use rayon::slice::ParallelSliceMut;
+        let facts = &self.checked.facts;
+        let mut order: Vec<usize> = (0..facts.len()).collect();
+        order.par_sort_unstable_by(|&a, &b| facts[a].fact.id.cmp(&facts[b].fact.id));
+        order
+    }
 }
 
 /// Chooses the version and checks that the release may happen: a new version, a date
-/// not before the previous release's, inputs that are valid, do not describe the
-/// release's own IRI, and differ from the previous release.
-fn plan(config: &Config, options: &Options) -> Result<Plan> {
+/// not before the previous release's, valid inputs with a licence. (That they do not
+/// describe the release's own IRI and differ from the previous release is checked as
+/// the graph streams.)
+fn plan(config: &Config, options: &Options, write: &export::WriteOptions) -> Result<Plan> {
     let exports = config.exports_dir();
     let version = match &options.version {
         Some(v) => {
@@ -165,27 +218,12 @@ fn plan(config: &Config, options: &Options) -> Result<Plan> {
             )));
         }
     }
-    let built = build(config)?;
-    if built.checked.metadata.license.is_none() {
+    let checked = pipeline::checked_with(config, &write.progress)?;
+    if checked.metadata.license.is_none() {
         return Err(usage(format!(
             "cannot publish without a licence: {} must give the dataset series a dct:license (e.g. <https://creativecommons.org/licenses/by/4.0/>), so that users know how they may reuse the data",
             crate::metadata::FILE
         )));
-    }
-    let own = DescriptionLines::new(config.minter.release(&version).as_str());
-    if let Some(line) = built.lines.iter().find(|l| own.contains(l)) {
-        return Err(usage(format!(
-            "the inputs describe the release's own IRI, which only `release` may do: {}",
-            line.trim_end()
-        )));
-    }
-    if let Some(p) = releases.last() {
-        if p.graph_sha256 == built.graph_sha256 {
-            return Err(Error::NoChanges {
-                previous: p.version.clone(),
-                graph_sha256: p.graph_sha256.clone(),
-            });
-        }
     }
     Ok(Plan {
         exports,
@@ -193,27 +231,25 @@ fn plan(config: &Config, options: &Options) -> Result<Plan> {
         dest,
         date,
         releases,
-        built,
+        checked,
     })
 }
 
-/// Writes the data files (`facts.ttl`, `facts.csv`, `sources.csv`, the CSVW
-/// metadata), the SHACL shapes (`shapes.ttl`) and `CHANGES.md` into `dir`.
-fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, Option<Changes>)> {
-    let built = &plan.built;
-    let prefixes = pipeline::prefixes(config, &built.checked.ontology);
-    export::write_turtle(
-        &dir.join("facts.ttl"),
-        &prefixes,
-        export::data_lines(&built.lines, &built.checked),
-    )?;
-    export::write_facts_csv(
-        &dir.join("facts.csv"),
-        config,
-        &built.checked,
-        &built.fact_hashes,
-    )?;
-    export::write_sources_csv(&dir.join("sources.csv"), config, &built.checked)?;
+/// Writes the tables (`facts.csv`, `sources.csv`, the CSVW metadata) and `CHANGES.md`
+/// into `dir`; returns them described, and the changes since the previous release.
+fn write_tables(
+    config: &Config,
+    plan: &Plan,
+    written: &export::Written,
+    by_id: &[usize],
+    dir: &Path,
+) -> Result<(Vec<FileInfo>, Option<Changes>)> {
+    let checked = &plan.checked;
+    let facts_csv =
+        export::write_facts_csv_ordered(&dir.join("facts.csv"), config, checked, by_id, &|i| {
+            written.streamed.fact_hash(i)
+        })?;
+    export::write_sources_csv(&dir.join("sources.csv"), config, checked)?;
     let metadata = dir.join("csv-metadata.json");
     std::fs::write(
         &metadata,
@@ -227,7 +263,7 @@ fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, O
     crate::annotations::write(
         &dir.join("annotations.jsonld"),
         config,
-        &built.checked,
+        checked,
         &format!("{}/annotations", release_iri.as_str()),
         &format!(
             "factgraph release {}: the quote of every fact, as W3C Web Annotations",
@@ -235,88 +271,107 @@ fn write_tables(config: &Config, plan: &Plan, dir: &Path) -> Result<(Snapshot, O
         ),
     )?;
 
-    let new = Snapshot {
+    let side = diff::Side {
         name: plan.version.clone(),
         issued: Some(plan.date.clone()),
-        graph_sha256: built.graph_sha256.clone(),
-        triples: built.lines.len() as u64,
-        facts: Table::read(&dir.join("facts.csv"))?,
-        sources: Table::read(&dir.join("sources.csv"))?,
+        graph_sha256: written.data_sha256.clone(),
+        facts: checked.facts.len(),
+        sources: checked.sources.len(),
+        triples: written.streamed.lines,
     };
+    // A first release needs only counts: the tables are not read back.
     let changes = match plan.previous() {
-        Some(p) => Some(diff::compare(&snapshot(&p.dir)?, &new)),
+        Some(p) => {
+            let new = Snapshot {
+                name: side.name.clone(),
+                issued: side.issued.clone(),
+                graph_sha256: side.graph_sha256.clone(),
+                triples: side.triples,
+                facts: Table::read(&dir.join("facts.csv"))?,
+                sources: Table::read(&dir.join("sources.csv"))?,
+            };
+            Some(diff::compare(&snapshot(&p.dir)?, &new))
+        }
         None => None,
     };
     let changes_md = match &changes {
         Some(c) => c.markdown(),
-        None => first_release_markdown(&new),
+        None => first_release_markdown(&side),
     };
     let changes_path = dir.join("CHANGES.md");
     std::fs::write(&changes_path, changes_md).map_err(io(&changes_path))?;
-    Ok((new, changes))
+    let mut files = [
+        "CHANGES.md",
+        "annotations.jsonld",
+        "csv-metadata.json",
+        crate::ontology::SHAPES_FILE,
+        "sources.csv",
+    ]
+    .iter()
+    .map(|n| file_info(&dir.join(n)))
+    .collect::<Result<Vec<_>>>()?;
+    files.push(facts_csv);
+    Ok((files, changes))
 }
 
 /// Describes the written files: `graph.nq` (data graph plus the description minus
-/// what concerns `graph.nq` itself), `release.ttl` (the whole description) and
-/// `SHA256SUMS`; returns every file of the release, by name.
-fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo>> {
-    // The data lines become graph.nq's lines: moved, not copied (the graph is large).
-    let mut lines = std::mem::take(&mut plan.built.lines);
-    let plan = &*plan;
-    let built = &plan.built;
+/// what concerns `graph.nq` itself), `release.ttl` (the whole description),
+/// `CITATION.cff` and `SHA256SUMS`; returns every file of the release, by name.
+fn describe(
+    config: &Config,
+    plan: &Plan,
+    written: export::Written,
+    merkle_root: &str,
+    mut files: Vec<FileInfo>,
+    dir: &Path,
+) -> Result<Vec<FileInfo>> {
+    let checked = &plan.checked;
     let release_iri = config.minter.release(&plan.version);
     let description = Description {
         release: release_iri.clone(),
         version: &plan.version,
         date: &plan.date,
         previous: plan.previous(),
-        graph_sha256: &built.graph_sha256,
-        merkle_root: &built.merkle_root,
-        facts: built.checked.facts.len(),
-        sources: built.checked.sources.len(),
-        triples: lines.len(),
-        metadata: &built.checked.metadata,
+        graph_sha256: &written.data_sha256,
+        merkle_root,
+        facts: checked.facts.len(),
+        sources: checked.sources.len(),
+        triples: written.streamed.lines as usize,
+        metadata: &checked.metadata,
     };
     let citation = dir.join("CITATION.cff");
     std::fs::write(
         &citation,
         super::citation::cff(
-            &built.checked.metadata,
+            &checked.metadata,
             &plan.version,
             &plan.date,
             release_iri.as_str(),
-            &built.graph_sha256,
+            &written.data_sha256,
         ),
     )
     .map_err(io(&citation))?;
-    let mut files = [
-        "CHANGES.md",
-        "CITATION.cff",
-        "annotations.jsonld",
-        "csv-metadata.json",
-        "facts.csv",
-        "facts.ttl",
-        "shapes.ttl",
-        "sources.csv",
-    ]
-    .iter()
-    .map(|n| file_info(&dir.join(n)))
-    .collect::<Result<Vec<_>>>()?;
-    lines.extend(
-        description
-            .quads(&files)
-            .iter()
-            .map(crate::hash::canonical_line)
-            .filter(|l| !is_byte_size(l)),
-    );
-    lines.sort_unstable();
-    lines.dedup();
-    let nq = dir.join("graph.nq");
-    export::write_lines(&nq, &lines)?;
-    drop(lines);
-    files.push(file_info(&nq)?);
+    files.push(file_info(&citation)?);
+    files.push(written.ttl.clone());
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut release_prefixes = pipeline::prefixes(config, &built.checked.ontology);
+    let held = written.held.ok_or_else(|| {
+        Error::Store(
+            "internal error: graph.nq was not held open"
+                .to_owned()
+                .into(),
+        )
+    })?;
+    let mut own_lines: Vec<String> = description
+        .quads(&files)
+        .iter()
+        .map(crate::hash::canonical_line)
+        .filter(|l| !is_byte_size(l))
+        .collect();
+    own_lines.sort_unstable();
+    own_lines.dedup();
+    files.push(export::finish_held(held, &own_lines, &plan.exports)?);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut release_prefixes = pipeline::prefixes(config, &checked.ontology);
     release_prefixes.push(("dist".to_owned(), format!("{}/", release_iri.as_str())));
     export::write_turtle(
         &dir.join("release.ttl"),
@@ -325,7 +380,7 @@ fn describe(config: &Config, plan: &mut Plan, dir: &Path) -> Result<Vec<FileInfo
             description
                 .quads(&files)
                 .into_iter()
-                .chain(built.checked.metadata.quads.iter().cloned()),
+                .chain(checked.metadata.quads.iter().cloned()),
         )
         .iter(),
     )?;

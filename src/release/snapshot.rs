@@ -50,23 +50,15 @@ pub fn snapshot_named(config: &Config, name: &str) -> Result<Snapshot> {
 }
 
 /// `CHANGES.md` of a first release: what it holds (there is nothing to compare with).
-pub fn first_release_markdown(new: &Snapshot) -> String {
+pub fn first_release_markdown(side: &diff::Side) -> String {
     let mut out = format!(
         "# {} ({}): first release\n\nNo previous release: {} fact(s) from {} source(s), all new.\n\n",
-        new.name,
-        new.issued.as_deref().unwrap_or(""),
-        new.facts.rows.len(),
-        new.sources.rows.len()
+        side.name,
+        side.issued.as_deref().unwrap_or(""),
+        side.facts,
+        side.sources
     );
-    let side = diff::Side {
-        name: new.name.clone(),
-        issued: new.issued.clone(),
-        graph_sha256: new.graph_sha256.clone(),
-        facts: new.facts.rows.len(),
-        sources: new.sources.rows.len(),
-        triples: new.triples,
-    };
-    diff::summary_table(&mut out, &[&side]);
+    diff::summary_table(&mut out, &[side]);
     out.truncate(out.trim_end().len());
     out.push('\n');
     out

@@ -7,14 +7,15 @@ use crate::verify::ProblemKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Hashes every file and compares with `SHA256SUMS` and `release.ttl`.
-pub(super) fn check_files(
-    dir: &Path,
-    info: Option<&crate::release::ReleaseInfo>,
-    details: &mut ReleaseDetails,
-    report: &mut Report,
-) -> Result<()> {
-    let mut present: BTreeMap<String, (u64, String)> = BTreeMap::new();
+/// The files of a release directory: name → (bytes, sha256); and the names of its
+/// subdirectories (a release has none).
+pub(super) type Present = (BTreeMap<String, (u64, String)>, Vec<String>);
+
+/// Hashes every file of `dir`, several at a time.
+pub(super) fn hash_files(dir: &Path) -> Result<Present> {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
         let name = path
@@ -22,18 +23,39 @@ pub(super) fn check_files(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         if path.is_dir() {
-            report.problems.push(Problem::new(
-                ProblemKind::ExtraFile,
-                name,
-                "a release holds no directories",
-            ));
-            continue;
+            dirs.push(name);
+        } else {
+            files.push((name, path));
         }
-        let bytes = std::fs::metadata(&path)
-            .map_err(|e| Error::io(&path, e))?
-            .len();
-        let sha = crate::hash::sha256_file(&path).map_err(|e| Error::io(&path, e))?;
-        present.insert(name, (bytes, sha));
+    }
+    dirs.sort();
+    let present = files
+        .par_iter()
+        .map(|(name, path)| {
+            let bytes = std::fs::metadata(path)
+                .map_err(|e| Error::io(path, e))?
+                .len();
+            let sha = crate::hash::sha256_file(path).map_err(|e| Error::io(path, e))?;
+            Ok((name.clone(), (bytes, sha)))
+        })
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    Ok((present, dirs))
+}
+
+/// Compares every file (hashed by [`hash_files`]) with `SHA256SUMS` and `release.ttl`.
+pub(super) fn check_files(
+    dir: &Path,
+    info: Option<&crate::release::ReleaseInfo>,
+    (present, dirs): Present,
+    details: &mut ReleaseDetails,
+    report: &mut Report,
+) -> Result<()> {
+    for name in dirs {
+        report.problems.push(Problem::new(
+            ProblemKind::ExtraFile,
+            name,
+            "a release holds no directories",
+        ));
     }
     let sums: Option<BTreeMap<String, String>> = match std::fs::read(dir.join("SHA256SUMS")) {
         Ok(bytes) => Some(parse_sums(&bytes, report)),

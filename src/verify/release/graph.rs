@@ -6,20 +6,56 @@ use crate::error::{Error, Result};
 use crate::verify::ProblemKind;
 use crate::vocab::{FG, OA, PROV, RDF};
 use oxigraph::io::{RdfFormat, RdfParser};
-use oxigraph::model::{Quad, Term};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
 use std::path::Path;
 
-/// What the graph says about each fact and source.
+/// A short digest of some text, to remember a fact in fixed space.
+fn digest(text: &str) -> [u8; 16] {
+    let full = Sha256::digest(text.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+/// What the graph says about each fact and source, in memory that does not grow with
+/// the facts' text: 32 bytes a fact (plus their quotes with `--sources`).
 #[derive(Debug, Default)]
 pub(super) struct GraphFacts {
-    /// Fact IRI → (fact id, declared hash, recomputed hash).
-    pub(super) hashes: BTreeMap<String, (String, String, String)>,
-    /// Facts to re-check against their sources.
+    /// Per fact: digests of its IRI and of its declared hash.
+    pub(super) facts: Vec<([u8; 16], [u8; 16])>,
+    /// Facts whose triples do not hash to their declared hash:
+    /// (IRI, fact id, declared, computed).
+    pub(super) mismatches: Vec<(String, String, String, String)>,
+    /// Whether to keep `citations`.
+    pub(super) keep_citations: bool,
+    /// Facts to re-check against their sources (with `--sources`).
     pub(super) citations: Vec<(String, Citation)>,
+    /// Facts citing each source IRI.
+    pub(super) cited: BTreeMap<String, usize>,
     /// Source IRI → (source id, file, sha256).
     pub(super) sources: BTreeMap<String, (String, String, String)>,
+    /// Each fact's IRI and Merkle leaf (its declared hash), when asked for: the tree's
+    /// leaves in IRI order.
+    pub(super) leaves: Option<Vec<(Box<str>, crate::merkle::Hash)>>,
+    /// IRI digests whose names to record in `names`.
+    pub(super) wanted: Option<std::collections::HashSet<[u8; 16]>>,
+    /// IRI digest → (IRI, fact id), for the wanted ones.
+    pub(super) names: BTreeMap<[u8; 16], (String, String)>,
+}
+
+impl GraphFacts {
+    pub(super) fn new(
+        keep_citations: bool,
+        wanted: Option<std::collections::HashSet<[u8; 16]>>,
+    ) -> Self {
+        Self {
+            keep_citations,
+            wanted,
+            ..Self::default()
+        }
+    }
 }
 
 pub(super) struct Scan {
@@ -84,84 +120,99 @@ impl GraphFacts {
             let typed = format!("{node} <{RDF}type> <{FG}{class}> .\n");
             lines.contains(&typed)
         };
+        let iri = node.trim_start_matches('<').trim_end_matches('>');
+        // The object of the line `<s> <p> …`, if any: a literal's value or an IRI.
+        let value = |s: &str, p: &str| -> Option<String> {
+            let prefix = format!("{s} <{p}> ");
+            lines
+                .iter()
+                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .and_then(object_value)
+        };
         if is("Fact") {
             let sha_prefix = format!("{node} <{FG}sha256> \"");
-            let declared = lines
-                .iter()
-                .find_map(|l| l.strip_prefix(&sha_prefix))
-                .and_then(|rest| rest.split('"').next())
-                .unwrap_or_default()
-                .to_owned();
+            let declared = value(node, &format!("{FG}sha256")).unwrap_or_default();
             let mut description: Vec<&String> = lines
                 .iter()
                 .filter(|l| !l.starts_with(&sha_prefix))
                 .collect();
             description.sort_unstable();
             let computed = crate::hash::graph_sha256(&description);
-            let quads = parse_lines(&lines);
-            let iri = node.trim_start_matches('<').trim_end_matches('>');
-            let value = |s: &str, p: String| -> Option<String> {
-                let s = s.trim_start_matches('<').trim_end_matches('>');
-                quads.iter().find_map(|q| {
-                    let subject = match &q.subject {
-                        oxigraph::model::NamedOrBlankNode::NamedNode(n) => n.as_str(),
-                        _ => "",
-                    };
-                    (subject == s && q.predicate.as_str() == p).then(|| match &q.object {
-                        Term::Literal(l) => l.value().to_owned(),
-                        Term::NamedNode(n) => n.as_str().to_owned(),
-                        other => other.to_string(),
-                    })
-                })
+            let fact_id = || value(node, &format!("{FG}factId")).unwrap_or_else(|| iri.to_owned());
+            let key = digest(iri);
+            if self.wanted.as_ref().is_some_and(|w| w.contains(&key)) {
+                self.names.insert(key, (iri.to_owned(), fact_id()));
+            }
+            if let Some(leaves) = self.leaves.as_mut() {
+                let leaf = crate::merkle::parse_hex(&declared)
+                    .or_else(|| crate::merkle::parse_hex(&computed))
+                    .unwrap_or_default();
+                leaves.push((iri.into(), leaf));
+            }
+            if declared != computed {
+                self.mismatches
+                    .push((iri.to_owned(), fact_id(), declared.clone(), computed));
+            }
+            self.facts.push((key, digest(&declared)));
+            let Some(source) = value(node, &format!("{PROV}wasDerivedFrom")) else {
+                return;
             };
-            let fact_id = value(node, format!("{FG}factId")).unwrap_or_else(|| iri.to_owned());
+            if !self.keep_citations {
+                *self.cited.entry(source).or_default() += 1;
+                return;
+            }
             let position = format!("<{iri}#position>");
             let number =
-                |p: &str| value(&position, format!("{OA}{p}")).and_then(|v| v.parse().ok());
-            if let (Some(source), Some(quote)) = (
-                value(node, format!("{PROV}wasDerivedFrom")),
-                value(&format!("<{iri}#quote>"), format!("{OA}exact")),
-            ) {
+                |p: &str| value(&position, &format!("{OA}{p}")).and_then(|v| v.parse().ok());
+            if let Some(quote) = value(&format!("<{iri}#quote>"), &format!("{OA}exact")) {
                 self.citations.push((
                     source.clone(),
                     Citation {
-                        fact_id: fact_id.clone(),
+                        fact_id: fact_id(),
                         source_id: source,
                         quote,
                         recorded: number("start").zip(number("end")),
                     },
                 ));
             }
-            self.hashes
-                .insert(iri.to_owned(), (fact_id, declared, computed));
         } else if is("SourceArticle") {
-            let quads = parse_lines(&lines);
-            let value = |p: &str| {
-                quads.iter().find_map(|q| match &q.object {
-                    Term::Literal(l) if q.predicate.as_str() == format!("{FG}{p}") => {
-                        Some(l.value().to_owned())
-                    }
-                    _ => None,
-                })
-            };
-            let iri = node.trim_start_matches('<').trim_end_matches('>');
+            let get = |p: &str| value(node, &format!("{FG}{p}")).unwrap_or_default();
             self.sources.insert(
                 iri.to_owned(),
-                (
-                    value("sourceId").unwrap_or_default(),
-                    value("file").unwrap_or_default(),
-                    value("sha256").unwrap_or_default(),
-                ),
+                (get("sourceId"), get("file"), get("sha256")),
             );
         }
     }
 }
 
-pub(super) fn parse_lines(lines: &[String]) -> Vec<Quad> {
-    RdfParser::from_format(RdfFormat::NQuads)
-        .for_slice(lines.concat().as_bytes())
-        .filter_map(std::result::Result::ok)
-        .collect()
+/// The value of the object that ends a canonical line (`<iri> .` or `"…"…`): the IRI,
+/// or the literal's lexical form with N-Triples escapes undone.
+fn object_value(rest: &str) -> Option<String> {
+    if let Some(iri) = rest.strip_prefix('<') {
+        return iri.split('>').next().map(str::to_owned);
+    }
+    let mut chars = rest.strip_prefix('"')?.chars();
+    let mut out = String::new();
+    loop {
+        match chars.next()? {
+            '"' => return Some(out),
+            '\\' => match chars.next()? {
+                't' => out.push('\t'),
+                'b' => out.push('\u{8}'),
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                'f' => out.push('\u{c}'),
+                c @ ('"' | '\'' | '\\') => out.push(c),
+                u @ ('u' | 'U') => {
+                    let n = if u == 'u' { 4 } else { 8 };
+                    let hex: String = chars.by_ref().take(n).collect();
+                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+                }
+                _ => return None,
+            },
+            c => out.push(c),
+        }
+    }
 }
 
 /// Streams `graph.nq`: data graph hash, release description lines, fact groups.
@@ -212,7 +263,11 @@ pub(super) fn scan_graph_nq(
 }
 
 /// Streams `facts.ttl` into fact groups (it is written sorted by subject).
-pub(super) fn scan_turtle(path: &Path, facts: &mut GraphFacts, report: &mut Report) -> Result<()> {
+pub(super) fn scan_turtle(
+    path: &Path,
+    facts: &mut GraphFacts,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut grouper = Grouper::default();
     for quad in RdfParser::from_format(RdfFormat::Turtle).for_reader(std::io::BufReader::new(file))
@@ -220,7 +275,7 @@ pub(super) fn scan_turtle(path: &Path, facts: &mut GraphFacts, report: &mut Repo
         match quad {
             Ok(q) => grouper.push(crate::hash::canonical_line(&q), facts),
             Err(e) => {
-                report.problems.push(Problem::new(
+                problems.push(Problem::new(
                     ProblemKind::BadTurtle,
                     "facts.ttl",
                     e.to_string(),
@@ -273,50 +328,100 @@ pub(super) fn compare_description(
 
 pub(super) fn report_fact_hashes(
     file: &str,
-    hashes: &BTreeMap<String, (String, String, String)>,
+    mismatches: &mut [(String, String, String, String)],
     report: &mut Report,
 ) {
-    for (iri, (id, declared, computed)) in hashes {
-        if declared != computed {
-            report.problems.push(Problem::new(
-                ProblemKind::FactHashMismatch,
-                file,
-                format!(
-                    "fact {id} <{iri}>: its triples hash to {computed}, but its fg:sha256 says {}; the fact was edited",
-                    if declared.is_empty() { "nothing" } else { declared }
-                ),
-            ));
-        }
+    mismatches.sort();
+    for (iri, id, declared, computed) in mismatches.iter() {
+        report.problems.push(Problem::new(
+            ProblemKind::FactHashMismatch,
+            file,
+            format!(
+                "fact {id} <{iri}>: its triples hash to {computed}, but its fg:sha256 says {}; the fact was edited",
+                if declared.is_empty() { "nothing" } else { declared }
+            ),
+        ));
     }
 }
 
-pub(super) fn compare_fact_sets(
-    graph: &BTreeMap<String, (String, String, String)>,
-    ttl: &BTreeMap<String, (String, String, String)>,
-    report: &mut Report,
-) {
-    for (iri, (id, declared, _)) in graph {
-        match ttl.get(iri) {
-            None => report.problems.push(Problem::new(
-                ProblemKind::FactSetMismatch,
-                "facts.ttl",
-                format!("fact {id} <{iri}> is in graph.nq but not in facts.ttl"),
-            )),
-            Some((_, other, _)) if other != declared => report.problems.push(Problem::new(
-                ProblemKind::FactSetMismatch,
-                "facts.ttl",
-                format!("fact {id} has fg:sha256 {other} in facts.ttl but {declared} in graph.nq"),
-            )),
-            Some(_) => {}
+/// How a fact differs between graph.nq and facts.ttl.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Differs {
+    OnlyInGraph,
+    Hash,
+    OnlyInTurtle,
+}
+
+/// The facts (by IRI digest) that are not the same in both files.
+pub(super) fn differing_facts(
+    graph: &mut Vec<([u8; 16], [u8; 16])>,
+    ttl: &mut Vec<([u8; 16], [u8; 16])>,
+) -> Vec<(Differs, [u8; 16])> {
+    graph.sort_unstable();
+    graph.dedup_by_key(|f| f.0);
+    ttl.sort_unstable();
+    ttl.dedup_by_key(|f| f.0);
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < graph.len() || j < ttl.len() {
+        match (graph.get(i), ttl.get(j)) {
+            (Some(g), Some(t)) if g.0 == t.0 => {
+                if g.1 != t.1 {
+                    out.push((Differs::Hash, g.0));
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(g), Some(t)) if g.0 < t.0 => {
+                out.push((Differs::OnlyInGraph, g.0));
+                i += 1;
+            }
+            (Some(g), None) => {
+                out.push((Differs::OnlyInGraph, g.0));
+                i += 1;
+            }
+            (_, Some(t)) => {
+                out.push((Differs::OnlyInTurtle, t.0));
+                j += 1;
+            }
+            (None, None) => break,
         }
     }
-    for (iri, (id, _, _)) in ttl {
-        if !graph.contains_key(iri) {
-            report.problems.push(Problem::new(
-                ProblemKind::FactSetMismatch,
+    out
+}
+
+pub(super) fn report_differing_facts(
+    differ: &[(Differs, [u8; 16])],
+    names: &BTreeMap<[u8; 16], (String, String)>,
+    report: &mut Report,
+) {
+    let mut named: Vec<(Differs, &str, &str)> = differ
+        .iter()
+        .map(|(how, key)| {
+            let (iri, id) = names
+                .get(key)
+                .map_or(("?", "?"), |(i, d)| (i.as_str(), d.as_str()));
+            (*how, iri, id)
+        })
+        .collect();
+    named.sort();
+    for (how, iri, id) in named {
+        let (file, message) = match how {
+            Differs::OnlyInGraph => (
+                "facts.ttl",
+                format!("fact {id} <{iri}> is in graph.nq but not in facts.ttl"),
+            ),
+            Differs::Hash => (
+                "facts.ttl",
+                format!("fact {id} <{iri}> has another fg:sha256 in facts.ttl than in graph.nq"),
+            ),
+            Differs::OnlyInTurtle => (
                 "graph.nq",
                 format!("fact {id} <{iri}> is in facts.ttl but not in graph.nq"),
-            ));
-        }
+            ),
+        };
+        report
+            .problems
+            .push(Problem::new(ProblemKind::FactSetMismatch, file, message));
     }
 }

@@ -34,10 +34,10 @@ mod quotes;
 mod rows;
 mod tables;
 
-use files::check_files;
+use files::{check_files, hash_files};
 use graph::{
-    compare_description, compare_fact_sets, report_fact_hashes, scan_graph_nq, scan_turtle,
-    GraphFacts,
+    compare_description, differing_facts, report_differing_facts, report_fact_hashes,
+    scan_graph_nq, scan_turtle, GraphFacts,
 };
 use quotes::check_quotes;
 pub use quotes::read_for_cite;
@@ -152,13 +152,16 @@ impl ReleaseDetails {
 
 /// The Merkle root over the facts of `graph.nq`, from their declared `fg:sha256` (a
 /// declared hash that is not one is replaced by the recomputed hash: its fact is
-/// reported as edited anyway). The map is keyed by fact IRI: the tree's leaf order.
-fn merkle_root(graph: &GraphFacts) -> String {
+/// reported as edited anyway), in fact IRI order: the tree's leaf order.
+fn merkle_root(mut leaves: Vec<(Box<str>, crate::merkle::Hash)>) -> String {
+    leaves.sort_unstable();
     let mut root = crate::merkle::RootBuilder::default();
-    for (_, declared, computed) in graph.hashes.values() {
-        let leaf =
-            crate::merkle::parse_hex(declared).or_else(|| crate::merkle::parse_hex(computed));
-        root.push_fact(&leaf.unwrap_or_default());
+    for (i, (iri, leaf)) in leaves.iter().enumerate() {
+        // One leaf per IRI (a fact described twice counts once, as in a map).
+        if leaves.get(i + 1).is_some_and(|next| next.0 == *iri) {
+            continue;
+        }
+        root.push_fact(leaf);
     }
     crate::merkle::to_hex(&root.root())
 }
@@ -198,14 +201,44 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
         facts_hashed_facts_ttl: 0,
         files: Vec::new(),
     };
-    check_files(dir, info.as_ref(), &mut details, &mut report)?;
-
-    // The graph, streamed.
+    // Four independent reads, run side by side: every file's checksum, graph.nq,
+    // facts.ttl, and the tables against graph.nq. Each keeps a fixed-size entry per
+    // fact (and graph.nq its Merkle leaf), never the fact's text.
     let nq = dir.join("graph.nq");
-    let mut graph = GraphFacts::default();
-    if nq.is_file() {
-        let release_iri = info.as_ref().map(|i| i.iri.clone());
-        let scan = scan_graph_nq(&nq, release_iri.as_deref(), &mut graph)?;
+    let ttl = dir.join("facts.ttl");
+    let release_iri = info.as_ref().map(|i| i.iri.clone());
+    let keep_citations = sources.is_some();
+    let ((present, graph_scan), (ttl_scan, tables_checked)) = rayon::join(
+        || {
+            rayon::join(
+                || hash_files(dir),
+                || {
+                    let mut graph = GraphFacts::new(keep_citations, None);
+                    graph.leaves = Some(Vec::new());
+                    nq.is_file()
+                        .then(|| scan_graph_nq(&nq, release_iri.as_deref(), &mut graph))
+                        .transpose()
+                        .map(|scan| (scan, graph))
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    let mut facts = GraphFacts::new(false, None);
+                    let mut problems = Vec::new();
+                    ttl.is_file()
+                        .then(|| scan_turtle(&ttl, &mut facts, &mut problems))
+                        .transpose()
+                        .map(|scanned| (scanned.is_some(), facts, problems))
+                },
+                || tables::check(dir),
+            )
+        },
+    );
+    check_files(dir, info.as_ref(), present?, &mut details, &mut report)?;
+    let (scan, mut graph) = graph_scan?;
+    if let Some(scan) = scan {
         if let Some(line) = scan.unsorted_at {
             report.problems.push(Problem::new(
                 ProblemKind::NotCanonical,
@@ -228,10 +261,10 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
             compare_description(dir, info, &scan.description, &mut report);
         }
     }
-    details.facts_hashed_graph_nq = graph.hashes.len();
-    report_fact_hashes("graph.nq", &graph.hashes, &mut report);
-    if nq.is_file() {
-        let computed = merkle_root(&graph);
+    details.facts_hashed_graph_nq = graph.facts.len();
+    report_fact_hashes("graph.nq", &mut graph.mismatches, &mut report);
+    if let Some(leaves) = graph.leaves.take() {
+        let computed = merkle_root(leaves);
         if let Some(declared) = details
             .declared_merkle_root
             .as_ref()
@@ -248,16 +281,25 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
         details.computed_merkle_root = Some(computed);
     }
 
-    let ttl = dir.join("facts.ttl");
-    if ttl.is_file() {
-        let mut from_ttl = GraphFacts::default();
-        scan_turtle(&ttl, &mut from_ttl, &mut report)?;
-        details.facts_hashed_facts_ttl = from_ttl.hashes.len();
-        report_fact_hashes("facts.ttl", &from_ttl.hashes, &mut report);
-        compare_fact_sets(&graph.hashes, &from_ttl.hashes, &mut report);
+    let (ttl_present, mut from_ttl, ttl_problems) = ttl_scan?;
+    report.problems.extend(ttl_problems);
+    if ttl_present {
+        details.facts_hashed_facts_ttl = from_ttl.facts.len();
+        report_fact_hashes("facts.ttl", &mut from_ttl.mismatches, &mut report);
+        let differ = differing_facts(&mut graph.facts, &mut from_ttl.facts);
+        if !differ.is_empty() {
+            // Rare (a tampered release): read both files again for the facts' names.
+            let wanted: std::collections::HashSet<[u8; 16]> = differ.iter().map(|d| d.1).collect();
+            let mut names = GraphFacts::new(false, Some(wanted.clone()));
+            scan_graph_nq(&nq, release_iri.as_deref(), &mut names)?;
+            let mut more = GraphFacts::new(false, Some(wanted));
+            scan_turtle(&ttl, &mut more, &mut Vec::new())?;
+            names.names.extend(more.names);
+            report_differing_facts(&differ, &names.names, &mut report);
+        }
     }
 
-    report.problems.extend(tables::check(dir)?);
+    report.problems.extend(tables_checked?);
     check_quotes(&graph, sources, &mut report);
     report.release = Some(details);
     report.finish();

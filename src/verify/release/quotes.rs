@@ -107,12 +107,21 @@ pub(super) fn check_quotes(graph: &GraphFacts, sources: Option<&Path>, report: &
         }
         report.add_fact(fact);
     }
+    // Without the source files, facts are only counted (their quotes were not kept).
+    for (source_iri, count) in &graph.cited {
+        cited.entry(source_iri.as_str()).or_default().0 += count;
+        *report
+            .facts_by_status
+            .entry(FactStatus::NotChecked)
+            .or_default() += count;
+    }
+    let iri_of: HashMap<&str, &str> = graph
+        .sources
+        .iter()
+        .map(|(iri, v)| (v.0.as_str(), iri.as_str()))
+        .collect();
     for s in &mut report.sources {
-        let iri = graph
-            .sources
-            .iter()
-            .find(|(_, v)| v.0 == s.source_id)
-            .map(|(k, _)| k.as_str());
+        let iri = iri_of.get(s.source_id.as_str()).copied();
         if let Some((count, broken)) = iri.and_then(|i| cited.remove(i)) {
             s.facts = count;
             s.broken = broken;
