@@ -26,6 +26,19 @@ fg:pointInTime a owl:DatatypeProperty , fg:QualifierProperty ; rdfs:label "point
     fg:firstDayProperty fg:pointInTimeFirstDay ; fg:lastDayProperty fg:pointInTimeLastDay .
 "#;
 
+/// The dataset's metadata: `release` needs at least a licence.
+const PROJECT: &str = r#"@prefix fg: <https://w3id.org/factgraph/ontology#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<https://example.org/synthetic> a dcat:DatasetSeries ;
+    dcterms:title "Synthetic facts"@en ;
+    dcterms:description "Generated for benchmarks."@en ;
+    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;
+    dcterms:creator <https://example.org/bench> .
+<https://example.org/bench> a foaf:Agent ; foaf:name "Benchmark" .
+"#;
+
 const STATES: usize = 200;
 const ROUNDS: usize = 50;
 
@@ -56,6 +69,7 @@ fn main() {
         .unwrap();
     }
     std::fs::write(out.join("ontology/synthetic.ttl"), ontology).unwrap();
+    std::fs::write(out.join("project.ttl"), PROJECT).unwrap();
 
     let mut table =
         String::from("source_id,file,sha256,title,published,url,publisher,language,retrieved\n");

@@ -5,7 +5,7 @@
 #   scripts/bench.sh [FACTS...]          default: 100000
 #
 # For each size, it generates a synthetic project with `examples/synth.rs` (FACTS
-# facts over FACTS/10 sources, about 28 quads a fact), then measures, with
+# facts over FACTS/10 sources, about 32 quads a fact), then measures, with
 # /usr/bin/time -v (wall clock and peak RSS of the whole process):
 #   - factgraph check, release, verify (working inputs), verify exports/v1,
 #     query --release v1 (a one-subject lookup: time to the answer), serve --release v1
@@ -20,7 +20,8 @@
 # pyoxigraph and rdflib are installed in a throwaway virtualenv (removed at the end).
 # Set FEATURES=persistent to build factgraph with the on-disk store: the query and
 # serve rows then show the first run (which builds the store) and a second one.
-# Set KEEP=1 to keep the generated projects (their path is printed).
+# Set KEEP=1 to keep the generated projects (their path is printed); FACTGRAPH_BIN and
+# SYNTH_BIN to use prebuilt binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=("$@")
@@ -28,9 +29,13 @@ SIZES=("$@")
 FEATURES=${FEATURES:-}
 PORT=${PORT:-7391}
 
-cargo build --release --quiet --bin factgraph --example synth ${FEATURES:+--features "$FEATURES"}
-TARGET=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-BIN=$TARGET/release/factgraph
+# FACTGRAPH_BIN and SYNTH_BIN: use these binaries instead of building them.
+if [ -z "${FACTGRAPH_BIN:-}" ] || [ -z "${SYNTH_BIN:-}" ]; then
+    cargo build --release --quiet --bin factgraph --example synth ${FEATURES:+--features "$FEATURES"}
+    TARGET=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+fi
+BIN=${FACTGRAPH_BIN:-$TARGET/release/factgraph}
+SYNTH=${SYNTH_BIN:-$TARGET/release/examples/synth}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/factgraph-bench.XXXXXX")
 SERVER=
 cleanup() {
@@ -87,7 +92,7 @@ for FACTS in "${SIZES[@]}"; do
     SOURCES=$((FACTS / 10 > 0 ? FACTS / 10 : 1))
     P=$WORK/p$FACTS
     echo "== $FACTS facts, $SOURCES sources ==" >&2
-    "$TARGET/release/examples/synth" "$P" "$FACTS" "$SOURCES" 2>/dev/null
+    "$SYNTH" "$P" "$FACTS" "$SOURCES" 2>/dev/null
     cd "$P"
     measure check "$BIN" --quiet check
     CHECK=($WALL $RSS)
