@@ -62,7 +62,7 @@ store.dump(output=out + ".ttl", format=ox.RdfFormat.TURTLE, from_graph=ox.Defaul
 store.dump(output=out + ".nq", format=ox.RdfFormat.N_QUADS)
 print(f"load {loaded - start:.2f}")
 EOF
-cat >"$WORK/rdflib.py" <<'EOF'
+cat >"$WORK/rdflib_bench.py" <<'EOF'
 import sys
 import rdflib
 g = rdflib.Graph()
@@ -80,7 +80,7 @@ measure() {
     RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$WORK/time")
     if [ "$code" != 0 ]; then
         echo "warning: $label exited $code:" >&2
-        tail -5 "$WORK/time" "$WORK/out" >&2
+        tail -n 5 "$WORK/time" "$WORK/out" >&2 || true
     fi
     echo "  $label: ${WALL} s, ${RSS} MiB" >&2
 }
@@ -142,7 +142,7 @@ for FACTS in "${SIZES[@]}"; do
     rm -f "$WORK/pyox.ttl" "$WORK/pyox.nq"
     RDFLIB=(- -)
     if [ "$FACTS" -le 100000 ]; then
-        measure "rdflib parse + Turtle" "$PY" "$WORK/rdflib.py" exports/v1/graph.nq "$WORK/rdflib.ttl"
+        measure "rdflib parse + Turtle" "$PY" "$WORK/rdflib_bench.py" exports/v1/graph.nq "$WORK/rdflib.ttl"
         RDFLIB=($WALL $RSS)
         rm -f "$WORK/rdflib.ttl"
     fi
