@@ -80,8 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let verb = if reused { "reused" } else { "built" };
                 eprintln!("factgraph: {verb} the on-disk store {}", path.display());
             }
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = std::io::BufWriter::new(std::io::stdout());
             factgraph::query::run(
                 &store,
                 &text,

@@ -27,6 +27,7 @@ pub mod push;
 pub mod query;
 pub mod quote;
 pub mod release;
+pub mod safe_read;
 pub mod serve;
 pub mod source;
 pub mod store;

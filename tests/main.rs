@@ -34,3 +34,7 @@ mod push;
 mod linked;
 // `completions` and `man` from the clap definitions.
 mod completions;
+// The bad-input corpus (tests/hostile/): hostile and careless inputs, one case a directory.
+mod hostile;
+// Tampered releases resealed, two writers at once, kill -9 at random points.
+mod hardening;

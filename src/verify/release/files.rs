@@ -7,6 +7,9 @@ use crate::verify::ProblemKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// The largest `SHA256SUMS` read: a release lists eight files.
+const MAX_SUMS_FILE: u64 = 1024 * 1024;
+
 /// Hashes every file and compares with `SHA256SUMS` and `release.ttl`.
 pub(super) fn check_files(
     dir: &Path,
@@ -21,7 +24,7 @@ pub(super) fn check_files(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if path.is_dir() {
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
             report.problems.push(Problem::new(
                 ProblemKind::ExtraFile,
                 name,
@@ -29,16 +32,33 @@ pub(super) fn check_files(
             ));
             continue;
         }
-        let bytes = std::fs::metadata(&path)
-            .map_err(|e| Error::io(&path, e))?
-            .len();
-        let sha = crate::hash::sha256_file(&path).map_err(|e| Error::io(&path, e))?;
+        // A symbolic link or a FIFO is reported, never followed nor read: its target's
+        // hash and size would otherwise be printed as the release's.
+        let file = match crate::safe_read::open_in(dir, &path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                report.problems.push(Problem::new(
+                    ProblemKind::NotRegularFile,
+                    name,
+                    format!("{e}; a release holds only regular files"),
+                ));
+                continue;
+            }
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        let bytes = file.metadata().map_err(|e| Error::io(&path, e))?.len();
+        let sha = crate::hash::sha256_reader(file).map_err(|e| Error::io(&path, e))?;
         present.insert(name, (bytes, sha));
     }
-    let sums: Option<BTreeMap<String, String>> = match std::fs::read(dir.join("SHA256SUMS")) {
+    let sums_path = dir.join("SHA256SUMS");
+    let sums: Option<BTreeMap<String, String>> = match present
+        .contains_key("SHA256SUMS")
+        .then(|| crate::safe_read::read_in(dir, &sums_path, MAX_SUMS_FILE))
+        .unwrap_or_else(|| Err(std::io::ErrorKind::NotFound.into()))
+    {
         Ok(bytes) => Some(parse_sums(&bytes, report)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(dir.join("SHA256SUMS"), e)),
+        Err(e) => return Err(Error::io(&sums_path, e)),
     };
     let declared = info.map(|i| &i.files);
     let mut names: BTreeSet<String> = present.keys().cloned().collect();

@@ -206,6 +206,23 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
     if nq.is_file() {
         let release_iri = info.as_ref().map(|i| i.iri.clone());
         let scan = scan_graph_nq(&nq, release_iri.as_deref(), &mut graph)?;
+        for (line, message) in &scan.invalid {
+            report.problems.push(Problem::new(
+                ProblemKind::InvalidLine,
+                format!("graph.nq:{line}"),
+                format!("not a valid N-Quads line: {message}"),
+            ));
+        }
+        if scan.invalid_count > scan.invalid.len() as u64 {
+            report.problems.push(Problem::new(
+                ProblemKind::InvalidLine,
+                "graph.nq",
+                format!(
+                    "{} more lines are not valid N-Quads",
+                    scan.invalid_count - scan.invalid.len() as u64
+                ),
+            ));
+        }
         if let Some(line) = scan.unsorted_at {
             report.problems.push(Problem::new(
                 ProblemKind::NotCanonical,
