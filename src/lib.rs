@@ -28,6 +28,7 @@ pub mod query;
 pub mod quote;
 pub mod release;
 pub mod safe_read;
+pub mod sandbox;
 pub mod serve;
 pub mod source;
 pub mod store;
