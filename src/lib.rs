@@ -18,6 +18,7 @@ pub mod graph;
 pub mod hash;
 pub mod linked;
 pub mod literal;
+pub mod lock;
 pub mod merkle;
 pub mod metadata;
 pub mod ontology;
