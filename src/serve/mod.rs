@@ -35,6 +35,7 @@
 //! row limit can still change the status code: a streamed response has already sent
 //! `200 OK` when evaluation fails.
 
+pub mod connections;
 mod dataset;
 mod negotiate;
 mod page;
