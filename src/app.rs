@@ -113,6 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 language,
                 retrieved,
             };
+            let _lock = factgraph::lock::ProjectLock::acquire(&config.root, "add-source")?;
             let source = factgraph::source::add(
                 &config.sources_table(),
                 &config.sources_dir(),

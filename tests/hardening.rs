@@ -295,8 +295,8 @@ fn kill_9_at_random_points_leaves_nothing_half_written() {
             for name in ["facts.ttl", "facts.csv", "graph.nq"] {
                 if let Ok(bytes) = std::fs::read(out.join(name)) {
                     assert_eq!(
-                        Some(bytes),
-                        std::fs::read(p.path("timing").join(name)).ok(),
+                        sha256(&bytes),
+                        sha256(&std::fs::read(p.path("timing").join(name)).unwrap()),
                         "round {round} ({status:?}): {name} differs from a full export"
                     );
                 }
@@ -304,6 +304,7 @@ fn kill_9_at_random_points_leaves_nothing_half_written() {
         }
         // Every published release verifies; `latest` and `diff` work.
         chain_is_whole(&p);
+        p.write("sources/facts.csv", &original);
     }
     // A release run to completion afterwards removes what the kills left behind.
     p.write(

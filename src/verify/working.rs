@@ -17,6 +17,11 @@ const FACT_REQUIRED: &[&str] = &["fact_id", "source_id", "quote"];
 /// With `options.fix`, the positions of `moved` facts are rewritten in the facts
 /// table (atomically; every other byte kept).
 pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
+    // `--fix` rewrites the facts table: one writer at a time.
+    let _lock = options
+        .fix
+        .then(|| crate::lock::ProjectLock::acquire(&config.root, "verify --fix"))
+        .transpose()?;
     let table = config.sources_table();
     let facts_path = config.facts_table();
     for path in [&table, &facts_path] {
