@@ -370,6 +370,7 @@ fn serve(config: Config, args: crate::cli::ServeArgs) -> anyhow::Result<ExitCode
             timeout: args.timeout,
             max_rows: args.max_rows,
             max_body_bytes: args.max_body,
+            max_query_memory: args.max_memory.saturating_mul(1024 * 1024),
         },
         max_connections: args.max_connections,
     };
