@@ -38,3 +38,5 @@ mod completions;
 mod hostile;
 // Tampered releases resealed, two writers at once, kill -9 at random points.
 mod hardening;
+// The endpoint under hostile requests: deep, memory-hungry, CPU-only queries, slow clients.
+mod serve_hostile;

@@ -22,7 +22,6 @@ use oxhttp::model::{Body, HeaderName, HeaderValue, Method, Request, Response, St
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -98,14 +97,46 @@ impl Drop for Slot {
 const ADMISSION_WAIT: Duration = Duration::from_secs(2);
 
 /// Connections (admitted or waiting) beyond which a new one is refused at once, as a
-/// multiple of [`Policy::max_connections`]: this bounds the threads a flood can make.
+/// multiple of [`Policy::max_connections`] for all clients together and of
+/// [`Policy::max_per_client`] for one address: this bounds the threads a flood can
+/// make, and keeps one address's flood from refusing everyone else.
 const WAITING_FACTOR: usize = 4;
 
 struct Admission {
     counts: Mutex<Counts>,
     freed: Condvar,
-    /// Connections with a thread: admitted or waiting for a slot.
-    threads: AtomicUsize,
+    /// Connections with a thread (admitted or waiting for a slot), in all and by
+    /// address.
+    present: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+impl Admission {
+    /// Counts a new connection in, unless its address or everyone is over the flood
+    /// bound (then the status to refuse it with).
+    fn arrive(&self, policy: &Policy, client: IpAddr) -> Result<(), (StatusCode, &'static str)> {
+        let mut present = self.present.lock().unwrap_or_else(|e| e.into_inner());
+        let mine = present.1.get(&client).copied().unwrap_or(0);
+        if mine >= policy.max_per_client.saturating_mul(WAITING_FACTOR) {
+            return Err((StatusCode::TOO_MANY_REQUESTS, TOO_MANY_FROM_YOU));
+        }
+        if present.0 >= policy.max_connections.saturating_mul(WAITING_FACTOR) {
+            return Err((StatusCode::SERVICE_UNAVAILABLE, BUSY));
+        }
+        present.0 += 1;
+        *present.1.entry(client).or_default() += 1;
+        Ok(())
+    }
+
+    fn leave(&self, client: IpAddr) {
+        let mut present = self.present.lock().unwrap_or_else(|e| e.into_inner());
+        present.0 -= 1;
+        if let Some(n) = present.1.get_mut(&client) {
+            *n -= 1;
+            if *n == 0 {
+                present.1.remove(&client);
+            }
+        }
+    }
 }
 
 /// Accepts connections on `listener` forever, on a new thread.
@@ -118,7 +149,7 @@ pub fn spawn(
     let admission = Arc::new(Admission {
         counts: Mutex::new(Counts::default()),
         freed: Condvar::new(),
-        threads: AtomicUsize::new(0),
+        present: Mutex::new((0, HashMap::new())),
     });
     let policy = Arc::new(policy);
     std::thread::Builder::new()
@@ -129,13 +160,10 @@ pub fn spawn(
                 let Ok(peer) = stream.peer_addr() else {
                     continue;
                 };
-                if admission.threads.load(Ordering::SeqCst)
-                    >= policy.max_connections.saturating_mul(WAITING_FACTOR)
-                {
-                    refuse(stream, StatusCode::SERVICE_UNAVAILABLE, BUSY);
+                if let Err((status, message)) = admission.arrive(&policy, peer.ip()) {
+                    refuse(stream, status, message);
                     continue;
                 }
-                admission.threads.fetch_add(1, Ordering::SeqCst);
                 let (policy, handler, admission) = (
                     Arc::clone(&policy),
                     Arc::clone(&handler),
@@ -153,16 +181,18 @@ pub fn spawn(
                             }
                             Err((status, message)) => refuse(stream, status, message),
                         }
-                        admission.threads.fetch_sub(1, Ordering::SeqCst);
+                        admission.leave(peer.ip());
                     });
                 if spawned.is_err() {
-                    admission.threads.fetch_sub(1, Ordering::SeqCst);
+                    admission.leave(peer.ip());
                 }
             }
         })
 }
 
 const BUSY: &str = "the server has too many open connections; try again shortly";
+const TOO_MANY_FROM_YOU: &str =
+    "too many open connections from your address; close some and try again";
 
 /// Waits (up to [`ADMISSION_WAIT`]) for a slot under both limits.
 fn admit(
@@ -185,10 +215,7 @@ fn admit(
         let left = give_up.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(if mine >= policy.max_per_client {
-                (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "too many open connections from your address; close some and try again",
-                )
+                (StatusCode::TOO_MANY_REQUESTS, TOO_MANY_FROM_YOU)
             } else {
                 (StatusCode::SERVICE_UNAVAILABLE, BUSY)
             });
