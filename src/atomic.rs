@@ -49,7 +49,7 @@ pub fn stage_file(path: &Path, bytes: &[u8]) -> Result<StagedFile> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp")
+        .prefix(".tmp-")
         .tempfile_in(dir)
         .map_err(io(dir))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;

@@ -68,8 +68,8 @@ impl ProjectLock {
     }
 }
 
-/// Removes the hidden `.tmp-*` entries an interrupted writer left in `dir` (half-built
-/// releases). Call it only under [`ProjectLock`]: then no other writer is building one.
+/// Removes the hidden `.tmp*` entries an interrupted writer left in `dir` (half-built
+/// releases, staged index files). Call it only under [`ProjectLock`]: then no other writer is building one.
 /// Returns what was removed.
 pub fn remove_stale_temporaries(dir: &Path, _lock: &ProjectLock) -> Result<Vec<PathBuf>> {
     let mut removed = Vec::new();
@@ -78,7 +78,7 @@ pub fn remove_stale_temporaries(dir: &Path, _lock: &ProjectLock) -> Result<Vec<P
     };
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
-        if !entry.file_name().to_string_lossy().starts_with(".tmp-") {
+        if !entry.file_name().to_string_lossy().starts_with(".tmp") {
             continue;
         }
         let path = entry.path();

@@ -51,11 +51,13 @@ pub(super) fn check_files(
         present.insert(name, (bytes, sha));
     }
     let sums_path = dir.join("SHA256SUMS");
-    let sums: Option<BTreeMap<String, String>> = match present
-        .contains_key("SHA256SUMS")
-        .then(|| crate::safe_read::read_in(dir, &sums_path, MAX_SUMS_FILE))
-        .unwrap_or_else(|| Err(std::io::ErrorKind::NotFound.into()))
-    {
+    // Read only if it is a regular file (a link or a FIFO was reported above).
+    let read = if present.contains_key("SHA256SUMS") {
+        crate::safe_read::read_in(dir, &sums_path, MAX_SUMS_FILE)
+    } else {
+        Err(std::io::ErrorKind::NotFound.into())
+    };
+    let sums: Option<BTreeMap<String, String>> = match read {
         Ok(bytes) => Some(parse_sums(&bytes, report)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&sums_path, e)),
