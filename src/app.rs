@@ -58,7 +58,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let text = match (query, &file) {
                 (Some(q), _) => q,
-                (None, Some(f)) => std::fs::read_to_string(f)
+                (None, Some(f)) => factgraph::safe_read::open_regular(f)
+                    .and_then(|mut file| {
+                        let mut text = String::new();
+                        std::io::Read::read_to_string(&mut file, &mut text).map(|_| text)
+                    })
                     .with_context(|| format!("cannot read query file {}", f.display()))?,
                 (None, None) => unreachable!("clap requires a query or --file"),
             };

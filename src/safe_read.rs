@@ -114,6 +114,17 @@ pub fn open_in(root: &Path, path: &Path) -> io::Result<File> {
     open_checked(path, &meta)
 }
 
+/// Opens the regular file at `path`, refusing a symbolic link, a FIFO or a device as
+/// its last component (for files whose directory was already chosen: a release's
+/// `graph.nq`, the facts table).
+pub fn open_no_follow(path: &Path) -> io::Result<File> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    open_in(dir, &dir.join(path.file_name().unwrap_or_default()))
+}
+
 /// Opens a file the user named directly (a command-line argument): symbolic links are
 /// followed, but the target must be a regular file.
 pub fn open_regular(path: &Path) -> io::Result<File> {

@@ -322,7 +322,9 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
     }
     let destination = sources_dir.join(&relative);
     if destination.exists() {
-        let there = std::fs::read(&destination).map_err(|e| Error::io(&destination, e))?;
+        let there =
+            crate::safe_read::read_in(sources_dir, &destination, crate::safe_read::MAX_TEXT_FILE)
+                .map_err(|e| Error::io(&destination, e))?;
         if there != bytes {
             return Err(usage(format!(
                 "{} already exists with other content; rename the file",
@@ -342,7 +344,11 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
         new.retrieved.as_deref().unwrap_or(""),
     ];
     let mut table_bytes = if table_path.exists() {
-        std::fs::read(table_path).map_err(|e| Error::io(table_path, e))?
+        let mut bytes = Vec::new();
+        crate::safe_read::open_no_follow(table_path)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .map_err(|e| Error::io(table_path, e))?;
+        bytes
     } else {
         let mut header = Vec::new();
         write_row(&mut header, COLUMNS, table_path)?;

@@ -66,7 +66,9 @@ fn syntax_errors_point_at_line_and_column() {
         .stderr(predicate::str::contains("bad.rq: the query failed").and(
             // The parser places this at the end of the text; the mistake finder names
             // the brace that is never closed.
-            predicate::str::contains("SPARQL syntax error: line 2, column 7: this `{` is never closed"),
+            predicate::str::contains(
+                "SPARQL syntax error: line 2, column 7: this `{` is never closed",
+            ),
         ));
 }
 

@@ -144,7 +144,7 @@ pub fn read_info(dir: &Path) -> Result<ReleaseInfo> {
 pub fn read_description(path: &Path) -> Result<ReleaseInfo> {
     let path = path.to_path_buf();
     let dir = path.parent().unwrap_or(Path::new("."));
-    let file = std::fs::File::open(&path).map_err(io(&path))?;
+    let file = crate::safe_read::open_no_follow(&path).map_err(io(&path))?;
     let bad = |what: &str| Error::CorruptRelease {
         path: path.clone(),
         message: what.to_owned(),

@@ -77,7 +77,11 @@ pub fn stage_index(
         ("latest", format!("{}\n", newest.version)),
     ] {
         let path = exports.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+        // Read only a regular file: a FIFO named `latest` would block the release.
+        let current = crate::safe_read::open_no_follow(&path)
+            .and_then(|f| crate::safe_read::read_capped(f, &path, 64 * 1024 * 1024))
+            .ok();
+        if current.as_deref() != Some(content.as_bytes()) {
             if path.symlink_metadata().is_ok_and(|m| !m.is_file()) {
                 return Err(Error::Usage(format!(
                     "{} is not a regular file; it holds the release index, which factgraph rewrites: remove it",

@@ -229,7 +229,10 @@ pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
     }
 
     if options.fix && !edits.is_empty() {
-        let bytes = std::fs::read(&facts_path).map_err(|e| Error::io(&facts_shown, e))?;
+        let mut bytes = Vec::new();
+        crate::safe_read::open_no_follow(&facts_path)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .map_err(|e| Error::io(&facts_shown, e))?;
         let fixed = fix::apply(&bytes, &edits)
             .map_err(|e| Error::Usage(format!("{}: cannot fix: {e}", facts_shown.display())))?;
         crate::atomic::write_file(&facts_path, &fixed)?;

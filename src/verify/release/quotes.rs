@@ -149,7 +149,7 @@ pub(super) fn check_quotes(graph: &GraphFacts, sources: Option<&Path>, report: &
 pub fn read_for_cite(dir: &Path) -> Result<(crate::release::ReleaseInfo, Vec<Quad>)> {
     let info = crate::release::read_info(dir)?;
     let nq = dir.join("graph.nq");
-    let file = std::fs::File::open(&nq).map_err(|e| Error::io(&nq, e))?;
+    let file = crate::safe_read::open_no_follow(&nq).map_err(|e| Error::io(&nq, e))?;
     let quads = RdfParser::from_format(RdfFormat::NQuads)
         .for_reader(std::io::BufReader::new(file))
         .collect::<std::result::Result<Vec<_>, _>>()
