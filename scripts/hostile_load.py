@@ -145,6 +145,8 @@ def main():
     parser.add_argument("--no-slow-clients", action="store_true",
                         help="items 1-3 only (without item 4, whose connections take the "
                              "hostile address's whole share and get its other requests 429)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="no hostile client at all: the steady client alone, for comparison")
     args = parser.parse_args()
 
     port = free_port()
@@ -164,7 +166,7 @@ def main():
 
     stop = threading.Event()
     counts = {"slow opened": 0, "slow dropped by server": 0, "idle opened": 0}
-    threads = [] if args.no_slow_clients else (
+    threads = [] if args.no_slow_clients or args.baseline else (
         [threading.Thread(target=slow_client, args=(port, stop, counts), daemon=True)
          for _ in range(100)]
         + [threading.Thread(target=idle_client, args=(port, stop, counts), daemon=True)
@@ -183,8 +185,8 @@ def main():
                 status, first = request(port, method, path, body)
                 hostile.setdefault(name, {}).setdefault(status, [0, first])[0] += 1
 
-    h = threading.Thread(target=hostile_loop, daemon=True)
-    h.start()
+    if not args.baseline:
+        threading.Thread(target=hostile_loop, daemon=True).start()
 
     latencies, errors = [], {}
     path = "/sparql?query=" + urllib.parse.quote(STEADY_QUERY)
