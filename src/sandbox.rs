@@ -56,11 +56,19 @@ pub enum Outcome {
 /// writer it is given. Returns when the child has ended (it is always reaped).
 pub fn run(budget: &Budget, work: impl FnOnce(&mut dyn Write)) -> io::Result<Outcome> {
     let started = Instant::now();
-    let limit = current_address_space()?.saturating_add(budget.memory);
+    // Without /proc (macOS) the address space is unknown and no memory limit is set
+    // (macOS does not enforce RLIMIT_AS anyway): the deadline still holds.
+    let limit = current_address_space().map_or(0, |now| now.saturating_add(budget.memory));
     let mut fds = [0; 2];
-    // SAFETY: `fds` is a valid array of two descriptors for pipe2 to fill.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
+    // SAFETY: `fds` is a valid array of two descriptors for pipe to fill; marking them
+    // close-on-exec is plain fcntl on them (pipe2 would do both, but not on macOS).
+    unsafe {
+        if libc::pipe(fds.as_mut_ptr()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        for fd in fds {
+            libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
     }
     // SAFETY: both descriptors were just created and are owned here only.
     let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
@@ -98,8 +106,12 @@ fn child(limit: u64, timeout: Duration, writer: OwnedFd, work: impl FnOnce(&mut 
     };
     // SAFETY: plain system calls on valid, initialised structures.
     unsafe {
-        libc::setrlimit(libc::RLIMIT_AS, &memory);
+        if limit > 0 {
+            libc::setrlimit(libc::RLIMIT_AS, &memory);
+        }
         libc::setrlimit(libc::RLIMIT_CPU, &cpu);
+        // Linux only: the child dies with the server.
+        #[cfg(target_os = "linux")]
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     }
     let mut out = io::BufWriter::with_capacity(1 << 16, std::fs::File::from(writer));
