@@ -63,7 +63,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let text = match (query, &file) {
                 (Some(q), _) => q,
-                (None, Some(f)) => std::fs::read_to_string(f)
+                (None, Some(f)) => factgraph::safe_read::open_regular(f)
+                    .and_then(|mut file| {
+                        let mut text = String::new();
+                        std::io::Read::read_to_string(&mut file, &mut text).map(|_| text)
+                    })
                     .with_context(|| format!("cannot read query file {}", f.display()))?,
                 (None, None) => unreachable!("clap requires a query or --file"),
             };
@@ -85,8 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let verb = if reused { "reused" } else { "built" };
                 eprintln!("factgraph: {verb} the on-disk store {}", path.display());
             }
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = std::io::BufWriter::new(std::io::stdout());
             factgraph::query::run(
                 &store,
                 &text,
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 language,
                 retrieved,
             };
+            let _lock = factgraph::lock::ProjectLock::acquire(&config.root, "add-source")?;
             let source = factgraph::source::add(
                 &config.sources_table(),
                 &config.sources_dir(),
@@ -394,6 +398,7 @@ fn serve(config: Config, args: crate::cli::ServeArgs, quiet: bool) -> anyhow::Re
             timeout: args.timeout,
             max_rows: args.max_rows,
             max_body_bytes: args.max_body,
+            max_query_memory: args.max_memory.saturating_mul(1024 * 1024),
         },
         max_connections: args.max_connections,
     };

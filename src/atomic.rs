@@ -19,11 +19,39 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
 /// it. The file keeps the permissions it had, or gets `0644` when new (a temporary
 /// file is created `0600`, which would otherwise leak into shared tables).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    stage_file(path, bytes)?.persist()
+}
+
+/// A file written in full (and flushed) to a temporary sibling of its destination,
+/// not yet renamed over it: what can fail (a full disk) has happened already, and
+/// [`StagedFile::persist`] is one rename. Dropped without `persist`, it is removed.
+#[derive(Debug)]
+pub struct StagedFile {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+}
+
+impl StagedFile {
+    /// Renames the staged file over its destination.
+    pub fn persist(self) -> Result<()> {
+        let path = self.path;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| Error::io(&path, e.error))?;
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a temporary sibling of `path` (see [`StagedFile`]).
+pub fn stage_file(path: &Path, bytes: &[u8]) -> Result<StagedFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(io(dir))?;
     tmp.write_all(bytes).map_err(|e| Error::io(tmp.path(), e))?;
     tmp.as_file().sync_all().map_err(io(path))?;
     let permissions = match std::fs::metadata(path) {
@@ -33,8 +61,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(permissions) = permissions {
         std::fs::set_permissions(tmp.path(), permissions).map_err(io(path))?;
     }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+    Ok(StagedFile {
+        tmp,
+        path: path.to_path_buf(),
+    })
 }
 
 #[cfg(unix)]

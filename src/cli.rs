@@ -274,7 +274,11 @@ pub struct ServeArgs {
     /// Largest request body (and query string) accepted, in bytes
     #[arg(long, default_value_t = 1024 * 1024)]
     pub max_body: usize,
-    /// Most connections handled at once (others wait)
+    /// Memory one query may use, in MiB (it runs in a child process with that limit)
+    #[arg(long, default_value_t = 1024)]
+    pub max_memory: u64,
+    /// Most connections open at once (others wait up to 2 s, then get 503; one address
+    /// may hold three quarters of them)
     #[arg(long, default_value_t = 64)]
     pub max_connections: usize,
 }

@@ -39,11 +39,7 @@ impl Table {
         };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
-            .from_path(path)
-            .map_err(|e| match e.into_kind() {
-                csv::ErrorKind::Io(io) => Error::io(path, io),
-                other => bad(format!("{other:?}")),
-            })?;
+            .from_reader(crate::safe_read::open_no_follow(path).map_err(|e| Error::io(path, e))?);
         let columns: Vec<String> = reader
             .headers()
             .map_err(|e| bad(e.to_string()))?

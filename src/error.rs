@@ -162,12 +162,36 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: error[{}]: ", self.location, self.code)?;
+        let mut text = format!("{}: error[{}]: ", self.location, self.code);
         if let Some(field) = &self.location.field {
-            write!(f, "field `{field}`: ")?;
+            text.push_str(&format!("field `{field}`: "));
         }
-        f.write_str(&self.message)
+        text.push_str(&self.message);
+        // Messages quote cells, ids and paths as found: a terminal must not run them.
+        f.write_str(&escape_controls(&text))
     }
+}
+
+/// Replaces control characters (other than newline and tab) by `\u{..}` escapes, so
+/// that text from an input file or an argument echoed in a message cannot drive the
+/// terminal (clear it, retitle it, hide the rest of the line).
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn is_unsafe_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
 }
 
 /// An error that stops an operation.
@@ -188,6 +212,10 @@ pub enum Error {
     /// The SPARQL query does not parse.
     #[error("SPARQL syntax error: {0}")]
     QuerySyntax(String),
+    /// The SPARQL query was refused before parsing: over a bound of its shape (nesting,
+    /// UNIONs, operators, length) or using a feature factgraph does not offer.
+    #[error("query refused: {0}")]
+    QueryRefused(String),
     /// The SPARQL query failed while running.
     #[error("SPARQL evaluation failed: {0}")]
     QueryEvaluation(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -270,8 +298,12 @@ pub fn line_column_of_byte(bytes: &[u8], offset: usize) -> (u64, u64) {
 }
 
 /// Reads a whole file as UTF-8, turning decoding failures into a located diagnostic.
+///
+/// The file must be a regular file (no symbolic link, FIFO or device) in its directory,
+/// of at most [`crate::safe_read::MAX_TEXT_FILE`] bytes.
 pub fn read_utf8(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path)
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let bytes = crate::safe_read::read_in(dir, path, crate::safe_read::MAX_TEXT_FILE)
         .map_err(|e| Diagnostic::new(Location::file(shown), Code::Io, e.to_string()))?;
     utf8_or_diagnostic(bytes, shown)
 }
@@ -305,5 +337,18 @@ mod tests {
         assert_eq!(d.location.line, Some(2));
         assert_eq!(d.location.column, Some(5));
         assert!(d.to_string().starts_with("x.csv:2:5: error[not-utf8]"));
+    }
+
+    #[test]
+    fn control_characters_are_escaped_in_messages() {
+        let d = Diagnostic::new(
+            Location::file("f.csv").at_line(2),
+            Code::BadValue,
+            "`a\u{1b}[2Jb` is not\tvalid\nsecond line",
+        );
+        assert_eq!(
+            d.to_string(),
+            "f.csv:2: error[bad-value]: `a\\u{1b}[2Jb` is not\tvalid\nsecond line"
+        );
     }
 }

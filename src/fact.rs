@@ -367,6 +367,23 @@ fn qualifier(
         ));
         return None;
     }
+    // The time qualifiers have their own columns; written in this cell they are
+    // checked the same way (a date of year, month or day precision), not as text.
+    if [
+        iri(FG, "pointInTime"),
+        iri(FG, "startTime"),
+        iri(FG, "endTime"),
+    ]
+    .contains(&p)
+    {
+        return match literal::date_with_precision(value) {
+            Ok(l) => Some((p, l.into())),
+            Err(e) => {
+                bad.push(row.problem("qualifiers", Code::BadLiteral, format!("{property}: {e}")));
+                None
+            }
+        };
+    }
     let term: Term = match ontology.expect(&p) {
         Expect::Instance(_) => entity(row, "qualifiers", value, ontology, bad)?.into(),
         Expect::Literal(dt) if dt.as_str().starts_with(crate::vocab::XSD) => {

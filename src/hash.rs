@@ -40,7 +40,11 @@ pub fn is_sha256_hex(s: &str) -> bool {
 
 /// Streams a file through sha256.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
+    sha256_reader(std::fs::File::open(path)?)
+}
+
+/// Streams a reader (an already opened, checked file) through sha256.
+pub fn sha256_reader(mut file: impl Read) -> std::io::Result<String> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 1 << 16];
     loop {

@@ -17,7 +17,10 @@ fn main() -> ExitCode {
                     return ExitCode::SUCCESS;
                 }
             }
-            eprintln!("error: {error:#}");
+            // Errors quote arguments and input cells: escape control characters so
+            // that they cannot drive the terminal.
+            let message = format!("{error:#}");
+            eprintln!("error: {}", factgraph::error::escape_controls(&message));
             ExitCode::from(app::exit_code(&error))
         }
     }

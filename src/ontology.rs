@@ -31,6 +31,8 @@ pub struct Ontology {
     pub prefixes: BTreeMap<String, String>,
     /// The files read, relative to the project root.
     pub files: Vec<PathBuf>,
+    /// For each quad, the index in `files` of the file it comes from.
+    origins: Vec<usize>,
     types: HashMap<NamedNode, BTreeSet<NamedNode>>,
     ranges: HashMap<NamedNode, NamedNode>,
     superclasses: HashMap<NamedNode, BTreeSet<NamedNode>>,
@@ -125,6 +127,7 @@ impl Ontology {
                         continue;
                     }
                     self.quads.push(quad);
+                    self.origins.push(self.files.len());
                 }
                 Err(e) => {
                     let mut location = Location::file(shown_path);
@@ -195,6 +198,54 @@ impl Ontology {
                 _ => {}
             }
         }
+    }
+
+    /// Problems of terms the ontology may not use: IRIs that factgraph mints (facts,
+    /// sources, releases: describing them would change a fact's content behind its
+    /// hash) and the properties factgraph writes on facts declared as qualifiers.
+    pub fn reserved_problems(&self, minter: &crate::project::Minter) -> Vec<Diagnostic> {
+        let minted = [minter.fact_ns(), minter.source_ns(), minter.release_ns()];
+        let is_minted = |iri: &str| minted.iter().any(|ns| iri.starts_with(ns.as_str()));
+        let reserved = crate::vocab::reserved_fact_properties();
+        let qualifier = iri(FG, "QualifierProperty");
+        let rdf_type = iri(RDF, "type");
+        let mut problems = Vec::new();
+        for (quad, &origin) in self.quads.iter().zip(&self.origins) {
+            let at = || Location::file(&self.files[origin]);
+            let mut terms = vec![quad.subject.to_string(), quad.predicate.to_string()];
+            if let Term::NamedNode(o) = &quad.object {
+                terms.push(o.to_string());
+            }
+            if let Some(term) = terms
+                .iter()
+                .map(|t| t.trim_start_matches('<').trim_end_matches('>'))
+                .find(|t| is_minted(t))
+            {
+                problems.push(Diagnostic::new(
+                    at(),
+                    Code::Ontology,
+                    format!(
+                        "<{term}> is reserved: factgraph mints the IRIs of facts, sources and releases and alone describes them (triple: {quad})"
+                    ),
+                ));
+                continue;
+            }
+            if let (NamedOrBlankNode::NamedNode(s), Term::NamedNode(o)) =
+                (&quad.subject, &quad.object)
+            {
+                if quad.predicate == rdf_type && *o == qualifier && reserved.contains(s) {
+                    problems.push(Diagnostic::new(
+                        at(),
+                        Code::Ontology,
+                        format!(
+                            "{} is reserved: factgraph writes it on every fact, so it cannot be a fg:QualifierProperty",
+                            self.compact(s)
+                        ),
+                    ));
+                }
+            }
+        }
+        problems
     }
 
     /// Expands `prefix:local` (or `<full-iri>`) into an IRI.

@@ -41,6 +41,7 @@ pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
     let (ontology, mut problems) = Ontology::load(&config.ontology_dir(), &config.root);
     let (metadata, metadata_problems) = crate::metadata::Metadata::load(&config.root);
     problems.extend(metadata_problems);
+    problems.extend(ontology.reserved_problems(&config.minter));
     let table = config.sources_table();
     let table_shown = config.shown(&table);
     let (sources, source_problems) = source::read_table(&table, &table_shown);

@@ -19,16 +19,36 @@ pub struct Minter {
 }
 
 impl Minter {
-    /// A minter under `base`, which must be an absolute IRI ending in `/` or `#`.
+    /// A minter under `base`, which must be an absolute IRI ending in `/`, with no
+    /// `#` or `?`: minted IRIs append `fact/<id>#quote`, and a second `#` (or a query
+    /// part before the path) would make invalid IRIs that only an export's writer
+    /// would notice, after `check` passed.
     pub fn new(base: &str) -> Result<Self, String> {
         NamedNode::new(base)
             .map_err(|e| format!("base IRI `{base}` is not an absolute IRI: {e}"))?;
-        if !base.ends_with('/') && !base.ends_with('#') {
-            return Err(format!("base IRI `{base}` must end with `/` or `#`"));
+        if !base.ends_with('/') {
+            return Err(format!(
+                "base IRI `{base}` must end with `/` (e.g. https://example.org/kg/)"
+            ));
         }
-        Ok(Self {
+        if base.contains(['#', '?']) {
+            return Err(format!(
+                "base IRI `{base}` must not contain `#` or `?`: factgraph appends paths and `#` fragments to it (e.g. https://example.org/kg/)"
+            ));
+        }
+        let minter = Self {
             base: base.to_owned(),
-        })
+        };
+        for sample in [
+            minter.fact_part("f.1-x_y", "quote").into_string(),
+            minter.source("s1").into_string(),
+            format!("{}/SHA256SUMS", minter.release("v1").as_str()),
+        ] {
+            NamedNode::new(&sample).map_err(|e| {
+                format!("base IRI `{base}` makes invalid IRIs such as <{sample}>: {e}")
+            })?;
+        }
+        Ok(minter)
     }
 
     /// The base IRI.

@@ -17,6 +17,8 @@ use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator};
 use std::io::Write;
 
+pub mod limits;
+
 /// How to print results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -44,6 +46,7 @@ pub fn prepare(
     base_iri: Option<&str>,
     cancel: Option<CancellationToken>,
 ) -> Result<oxigraph::sparql::PreparedSparqlQuery> {
+    limits::check(query).map_err(|limits::Refused(why)| Error::QueryRefused(why))?;
     let mut evaluator = SparqlEvaluator::new();
     if let Some(base) = base_iri {
         evaluator = evaluator
@@ -59,9 +62,16 @@ pub fn prepare(
             .map_err(|e| Error::Usage(format!("bad prefix {name}: {e}")))?;
     }
     evaluator.parse_query(query).map_err(|e| {
-        Error::QuerySyntax(
-            query_form_error(query).unwrap_or_else(|| describe_syntax_error(&e.to_string())),
-        )
+        // The parser places most errors at the end of the text: a misspelt query form
+        // and the common mistakes (an operator with no operand, a bracket never closed)
+        // are found where they are by a plain scan; otherwise the parser's words.
+        let message = query_form_error(query)
+            .or_else(|| {
+                limits::find_mistake(query)
+                    .map(|m| format!("line {}, column {}: {}", m.line, m.column, m.message))
+            })
+            .unwrap_or_else(|| describe_syntax_error(&e.to_string()));
+        Error::QuerySyntax(message)
     })
 }
 
@@ -123,6 +133,9 @@ pub fn describe_syntax_error(message: &str) -> String {
 
 /// Runs a query on a store (relative IRIs resolved against `base_iri`) and writes its
 /// results.
+///
+/// Parsing and evaluation run on a thread with a [`limits::EVALUATION_STACK`] stack:
+/// both recurse over the query's shape, which [`limits::check`] bounds for that stack.
 pub fn run(
     store: &Store,
     query: &str,
@@ -130,13 +143,34 @@ pub fn run(
     base_iri: Option<&str>,
     format: Format,
     cancel: Option<CancellationToken>,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<()> {
-    let results = prepare(query, prefixes, base_iri, cancel)?
-        .on_store(store)
-        .execute()
-        .map_err(|e| Error::QueryEvaluation(Box::new(e)))?;
-    write_results(results, prefixes, format, out)
+    on_big_stack(|| {
+        let results = prepare(query, prefixes, base_iri, cancel)?
+            .on_store(store)
+            .execute()
+            .map_err(|e| Error::QueryEvaluation(Box::new(e)))?;
+        write_results(results, prefixes, format, out)
+    })
+}
+
+/// Runs `work` on a scoped thread with a [`limits::EVALUATION_STACK`] stack and returns
+/// its result (a panic in `work` is resumed on the caller's thread).
+pub fn on_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .name("factgraph query".into())
+            .stack_size(limits::EVALUATION_STACK)
+            .spawn_scoped(scope, work);
+        match handle {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread could be made (out of memory or threads): refuse to run the
+            // query on a smaller stack rather than risk an abort.
+            Err(e) => panic!("cannot start a query thread: {e}"),
+        }
+    })
 }
 
 fn eval_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -212,8 +246,15 @@ pub fn write_results(
         QueryResults::Graph(triples) => {
             let rdf_format = match format {
                 Format::Table | Format::Turtle => RdfFormat::Turtle,
-                Format::NTriples | Format::Json | Format::Csv | Format::Tsv => RdfFormat::NTriples,
+                Format::NTriples | Format::Json => RdfFormat::NTriples,
                 Format::Xml => RdfFormat::RdfXml,
+                // CSV and TSV are tables of bindings: printing triples under that name
+                // would hand a script something it does not expect.
+                Format::Csv | Format::Tsv => {
+                    return Err(Error::Usage(
+                        "CONSTRUCT and DESCRIBE results are graphs, not tables: use --format turtle or ntriples (csv and tsv are for SELECT)".into(),
+                    ))
+                }
             };
             let mut serializer = RdfSerializer::from_format(rdf_format);
             if rdf_format == RdfFormat::Turtle {

@@ -201,7 +201,8 @@ pub fn load_one(
     let path = sources_dir.join(&source.file);
     let shown = crate::project::shown(&path, root);
     let row = Location::file(table_shown).at_line(source.line);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match crate::safe_read::read_in(sources_dir, &path, crate::safe_read::MAX_TEXT_FILE)
+    {
         Ok(b) => b,
         Err(e) => {
             problems.push(Diagnostic::new(
@@ -265,7 +266,9 @@ pub struct NewSource {
 /// Every check runs before anything is written; the table is replaced atomically (a
 /// temporary file renamed over it), keeping its existing bytes as they were.
 pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) -> Result<Source> {
-    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    let bytes = crate::safe_read::open_regular(file)
+        .and_then(|f| crate::safe_read::read_capped(f, file, crate::safe_read::MAX_TEXT_FILE))
+        .map_err(|e| Error::io(file, e))?;
     error::utf8_or_diagnostic(bytes.clone(), file).map_err(|d| Error::Invalid(vec![d]))?;
     let name = file
         .file_name()
@@ -319,7 +322,9 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
     }
     let destination = sources_dir.join(&relative);
     if destination.exists() {
-        let there = std::fs::read(&destination).map_err(|e| Error::io(&destination, e))?;
+        let there =
+            crate::safe_read::read_in(sources_dir, &destination, crate::safe_read::MAX_TEXT_FILE)
+                .map_err(|e| Error::io(&destination, e))?;
         if there != bytes {
             return Err(usage(format!(
                 "{} already exists with other content; rename the file",
@@ -339,7 +344,11 @@ pub fn add(table_path: &Path, sources_dir: &Path, file: &Path, new: &NewSource) 
         new.retrieved.as_deref().unwrap_or(""),
     ];
     let mut table_bytes = if table_path.exists() {
-        std::fs::read(table_path).map_err(|e| Error::io(table_path, e))?
+        let mut bytes = Vec::new();
+        crate::safe_read::open_no_follow(table_path)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .map_err(|e| Error::io(table_path, e))?;
+        bytes
     } else {
         let mut header = Vec::new();
         write_row(&mut header, COLUMNS, table_path)?;

@@ -70,7 +70,7 @@ pub fn load_nquads(
     graph: Option<NamedNode>,
     progress: &Progress,
 ) -> std::result::Result<(), LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::safe_read::open_no_follow(path).map_err(|e| Error::io(path, e))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut parser = RdfParser::from_format(RdfFormat::NQuads);
     if let Some(graph) = graph {
@@ -190,7 +190,9 @@ pub fn release_with(config: &Config, dir: &Path, progress: &Progress) -> Result<
     let key = || -> Result<String> {
         let hash = match info.files.get("graph.nq") {
             Some((_, sha256)) => sha256.clone(),
-            None => crate::hash::sha256_file(&nq).map_err(|e| Error::io(&nq, e))?,
+            None => crate::safe_read::open_no_follow(&nq)
+                .and_then(crate::hash::sha256_reader)
+                .map_err(|e| Error::io(&nq, e))?,
         };
         Ok(format!("release-{hash}"))
     };
@@ -252,7 +254,9 @@ pub fn inputs_key(config: &Config) -> Result<String> {
         config.minter.base()
     ));
     for file in files {
-        let hash = crate::hash::sha256_file(&file).map_err(|e| Error::io(&file, e))?;
+        let hash = crate::safe_read::open_no_follow(&file)
+            .and_then(crate::hash::sha256_reader)
+            .map_err(|e| Error::io(&file, e))?;
         hasher.update(format!("{}\0{hash}\n", config.shown(&file).display()));
     }
     Ok(crate::hash::hex(&hasher.finalize()))

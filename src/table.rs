@@ -70,7 +70,13 @@ pub fn read(
     mut each: impl FnMut(Row<'_>),
 ) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let file = match std::fs::File::open(path) {
+    // A symlinked, FIFO or device table is refused before it is opened (a FIFO would
+    // block forever; a link would read a file outside the project).
+    let opened = match path.parent() {
+        Some(dir) => crate::safe_read::open_in(dir, path),
+        None => crate::safe_read::open_regular(path),
+    };
+    let file = match opened {
         Ok(f) => f,
         Err(e) => {
             return vec![Diagnostic::new(
@@ -137,6 +143,10 @@ pub fn read(
                     continue; // Spreadsheets leave blank rows; they carry no fact.
                 }
                 let line = record.position().map_or(0, |p| newlines.line_of(p.byte()));
+                if let Some(problem) = oversized_or_swallowing(&record, line, shown, &names) {
+                    diagnostics.push(problem);
+                    continue;
+                }
                 each(Row {
                     shown,
                     index: &index,
@@ -157,6 +167,74 @@ pub fn read(
         }
     }
     diagnostics
+}
+
+/// The most bytes a cell may hold: 1 MiB. A quote or a note is a few sentences; a
+/// larger cell is a mistake (a swallowed file), and RDF tools downstream (Oxigraph's
+/// Turtle and N-Triples parsers among them) refuse literals much larger than that.
+pub const MAX_CELL_BYTES: usize = 1024 * 1024;
+
+/// A record's first oversized cell, or its first quoted cell that runs over what looks
+/// like a row of its own (a missing closing `"`: the csv format then takes every
+/// following line, up to the next `"`, into that cell, and the rows in it are lost
+/// silently).
+fn oversized_or_swallowing(
+    record: &csv::StringRecord,
+    line: u64,
+    shown: &Path,
+    names: &[String],
+) -> Option<Diagnostic> {
+    let mut newlines_before = 0u64;
+    for (i, cell) in record.iter().enumerate() {
+        let location = || {
+            let mut l = Location::file(shown)
+                .at_line(line + newlines_before)
+                .at_column(i as u64 + 1);
+            if let Some(name) = names.get(i) {
+                l = l.with_field(name.clone());
+            }
+            l
+        };
+        if cell.len() > MAX_CELL_BYTES {
+            return Some(Diagnostic::new(
+                location(),
+                Code::BadValue,
+                format!(
+                    "this cell is {} bytes; a cell holds at most {} MiB (is a closing `\"` missing, or a whole file pasted in?)",
+                    cell.len(),
+                    MAX_CELL_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        for (k, inner) in cell.split('\n').enumerate().skip(1) {
+            if looks_like_a_row(inner, names.len()) {
+                return Some(Diagnostic::new(
+                    location(),
+                    Code::Csv,
+                    format!(
+                        "this quoted cell runs on to line {}, which looks like a row of its own (`{}`): is a closing `\"` missing? (quote the text again if the line really belongs to the cell)",
+                        line + newlines_before + k as u64,
+                        crate::error::escape_controls(&inner.chars().take(40).collect::<String>())
+                    ),
+                ));
+            }
+        }
+        newlines_before += cell.bytes().filter(|&b| b == b'\n').count() as u64;
+    }
+    None
+}
+
+/// Whether one line of text parses as a CSV record with as many fields as the header.
+fn looks_like_a_row(line: &str, columns: usize) -> bool {
+    if columns < 2 || line.matches(',').count() + 1 < columns {
+        return false;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.trim_end_matches('\r').as_bytes());
+    let mut record = csv::StringRecord::new();
+    matches!(reader.read_record(&mut record), Ok(true)) && record.len() == columns
 }
 
 fn csv_diagnostic(

@@ -62,3 +62,21 @@ pub fn compact_iri<'a>(
             |(name, ns)| format!("{name}:{}", &iri[ns.len()..]),
         )
 }
+
+/// The properties `graph::fact_quads` writes on a fact node itself. The ontology may
+/// not declare them as qualifiers: a qualifier with one of them would let a facts row
+/// write a second `fg:sha256` or `rdf:subject` on its fact (a forged hash).
+pub fn reserved_fact_properties() -> Vec<oxigraph::model::NamedNode> {
+    vec![
+        iri(RDF, "type"),
+        iri(RDF, "subject"),
+        iri(RDF, "predicate"),
+        iri(RDF, "object"),
+        iri(FG, "factId"),
+        iri(FG, "rank"),
+        iri(FG, "citation"),
+        iri(FG, "sha256"),
+        iri(PROV, "wasDerivedFrom"),
+        iri(RDFS, "comment"),
+    ]
+}

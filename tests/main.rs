@@ -36,3 +36,9 @@ mod linked;
 mod completions;
 // Issue 11: exports in bounded memory (external sort: byte-identical, no leftovers).
 mod scale;
+// The bad-input corpus (tests/hostile/): hostile and careless inputs, one case a directory.
+mod hostile;
+// Tampered releases resealed, two writers at once, kill -9 at random points.
+mod hardening;
+// The endpoint under hostile requests: deep, memory-hungry, CPU-only queries, slow clients.
+mod serve_hostile;

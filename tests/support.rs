@@ -141,8 +141,14 @@ impl Project {
     }
 
     /// The binary, run with this project as its root (and current directory).
+    ///
+    /// `FACTGRAPH_TEST_BIN=<path>` runs another build instead (e.g. the main branch's,
+    /// to show which cases of the bad-input corpus fail there).
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("factgraph").expect("binary");
+        let mut cmd = match std::env::var_os("FACTGRAPH_TEST_BIN") {
+            Some(bin) => Command::new(bin),
+            None => Command::cargo_bin("factgraph").expect("binary"),
+        };
         cmd.current_dir(self.dir.path())
             .env_remove("FACTGRAPH_ROOT")
             .env_remove("FACTGRAPH_BASE_IRI")

@@ -66,13 +66,83 @@ fn io(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
     move |e| Error::io(path, e)
 }
 
-/// Checks and writes the three export files into `out`.
+/// The files an export writes: a directory holding only these (and hidden
+/// temporaries) is a previous export, which may be overwritten.
+pub const EXPORT_FILES: &[&str] = &["facts.ttl", "facts.csv", "graph.nq"];
+
+/// Refuses an output directory that would overwrite inputs or releases: `sources/`,
+/// `ontology/`, `exports/` (or anything inside or above them), and any non-empty
+/// directory that is not a previous export.
+pub fn check_output_dir(config: &Config, out: &Path) -> Result<()> {
+    let absolute = |p: &Path| {
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        // Resolve what exists (symbolic links included), keep the rest as written.
+        let mut existing = p.clone();
+        let mut rest = Vec::new();
+        while !existing.exists() {
+            match (existing.parent(), existing.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_owned());
+                    existing = parent.to_path_buf();
+                }
+                _ => break,
+            }
+        }
+        let mut resolved = existing.canonicalize().unwrap_or(existing);
+        for name in rest.iter().rev() {
+            resolved.push(name);
+        }
+        resolved
+    };
+    let target = absolute(out);
+    for protected in [
+        config.sources_dir(),
+        config.ontology_dir(),
+        config.exports_dir(),
+    ] {
+        let protected = absolute(&protected);
+        if target.starts_with(&protected) || protected.starts_with(&target) {
+            return Err(Error::Usage(format!(
+                "--out {}: refusing to write into {} (the project's inputs and published releases are never overwritten); choose another directory, e.g. --out out",
+                out.display(),
+                config.shown(&protected).display()
+            )));
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(out) {
+        let foreign: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !EXPORT_FILES.contains(&n.as_str()) && !n.starts_with('.'))
+            .collect();
+        if !foreign.is_empty() {
+            return Err(Error::Usage(format!(
+                "--out {}: the directory is not empty and is not an earlier export (it holds {}); choose an empty or new directory",
+                out.display(),
+                foreign.join(", ")
+            )));
+        }
+    } else if out.exists() {
+        return Err(Error::Usage(format!(
+            "--out {}: not a directory",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks and writes the three export files into `out` (see [`check_output_dir`]).
 pub fn export(config: &Config, out: &Path) -> Result<Summary> {
     export_with(config, out, &WriteOptions::default())
 }
 
 /// [`export`], with a memory budget and progress bars.
 pub fn export_with(config: &Config, out: &Path, options: &WriteOptions) -> Result<Summary> {
+    check_output_dir(config, out)?;
     let checked = pipeline::checked_with(config, &options.progress)?;
     let spill_dir = parent_dir(out);
     let (files, triples, graph_sha256) = crate::atomic::write_dir(out, |dir| {

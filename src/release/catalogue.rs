@@ -64,12 +64,42 @@ pub fn validate_version(version: &str) -> Result<()> {
             "`{version}` is not a valid version: use letters, digits, `.`, `_` and `-`, starting with a letter or digit (e.g. v3 or 2026.1)"
         )));
     }
-    if RESERVED_NAMES.contains(&version) {
+    // In any case: on a case-insensitive file system `LATEST` is the `latest` file.
+    if RESERVED_NAMES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(version))
+    {
         return Err(usage(format!(
-            "`{version}` is reserved (it names something else in `diff` and `query`); choose another version"
+            "`{version}` is reserved (it names something else in `diff` and `query`, in any letter case); choose another --version"
         )));
     }
+    if let Some(digits) = version.strip_prefix(['v', 'V']) {
+        if !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.parse::<u64>().map_or(true, |n| n == u64::MAX)
+        {
+            return Err(usage(format!(
+                "`{version}` is too large a version number: the next release could not be numbered after it; choose a smaller --version"
+            )));
+        }
+    }
     Ok(())
+}
+
+/// Whether `exports/` already holds an entry named `version` in another letter case
+/// (`V2` beside `v2`): the same directory on a case-insensitive file system.
+pub fn case_collision(exports: &Path, version: &str) -> Result<Option<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(exports) else {
+        return Ok(None);
+    };
+    for entry in entries {
+        let entry = entry.map_err(io(exports))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != version && name.eq_ignore_ascii_case(version) {
+            return Ok(Some(entry.path()));
+        }
+    }
+    Ok(None)
 }
 
 /// The default version: `v<N+1>` for the largest `v<N>` among the names in `exports/`
@@ -89,7 +119,12 @@ pub fn next_version(exports: &Path) -> Result<String> {
             }
         }
     }
-    Ok(format!("v{}", largest + 1))
+    let next = largest.checked_add(1).ok_or_else(|| {
+        usage(format!(
+            "cannot number the release after v{largest}: pass --version with a name of your choice"
+        ))
+    })?;
+    Ok(format!("v{next}"))
 }
 
 fn literal_value(term: &Term) -> Option<String> {
@@ -109,7 +144,7 @@ pub fn read_info(dir: &Path) -> Result<ReleaseInfo> {
 pub fn read_description(path: &Path) -> Result<ReleaseInfo> {
     let path = path.to_path_buf();
     let dir = path.parent().unwrap_or(Path::new("."));
-    let file = std::fs::File::open(&path).map_err(io(&path))?;
+    let file = crate::safe_read::open_no_follow(&path).map_err(io(&path))?;
     let bad = |what: &str| Error::CorruptRelease {
         path: path.clone(),
         message: what.to_owned(),

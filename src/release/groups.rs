@@ -16,7 +16,7 @@ use std::path::Path;
 /// Reads `graph.nq` (or any sorted canonical N-Quads) line by line and hands over each
 /// group, complete, as (node `<…>`, its lines without their newlines).
 pub fn for_each_group(path: &Path, mut on_group: impl FnMut(&str, Vec<String>)) -> Result<()> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = crate::safe_read::open_no_follow(path).map_err(|e| Error::io(path, e))?;
     let mut reader = std::io::BufReader::new(file);
     let mut open: HashMap<String, Vec<String>> = HashMap::new();
     let mut previous = String::new();

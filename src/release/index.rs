@@ -50,19 +50,48 @@ pub fn index_csv(releases: &[ReleaseInfo]) -> Result<String> {
 /// Rewrites `exports/latest` and `exports/releases.csv` from the releases (each
 /// atomically, and only if its content changes).
 pub fn write_index(exports: &Path, releases: &[ReleaseInfo]) -> Result<()> {
+    for staged in stage_index(exports, releases)? {
+        staged.persist()?;
+    }
+    Ok(())
+}
+
+/// Writes the new `exports/latest` and `exports/releases.csv` to temporary siblings
+/// (only those whose content changes), to be renamed into place by the caller.
+///
+/// `release` stages them *before* it renames the new release into place, so that a
+/// full disk or an unwritable index fails the release with nothing published; after
+/// the release's rename only two renames remain. Both files are derived from the
+/// `dcat:previousVersion` chain (which `latest` resolves through), and every release
+/// rewrites them from it, so even a crash between the renames is repaired by the next.
+pub fn stage_index(
+    exports: &Path,
+    releases: &[ReleaseInfo],
+) -> Result<Vec<crate::atomic::StagedFile>> {
     let Some(newest) = releases.last() else {
-        return Ok(());
+        return Ok(Vec::new());
     };
+    let mut staged = Vec::new();
     for (name, content) in [
         ("releases.csv", index_csv(releases)?),
         ("latest", format!("{}\n", newest.version)),
     ] {
         let path = exports.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
-            crate::atomic::write_file(&path, content.as_bytes())?;
+        // Read only a regular file: a FIFO named `latest` would block the release.
+        let current = crate::safe_read::open_no_follow(&path)
+            .and_then(|f| crate::safe_read::read_capped(f, &path, 64 * 1024 * 1024))
+            .ok();
+        if current.as_deref() != Some(content.as_bytes()) {
+            if path.symlink_metadata().is_ok_and(|m| !m.is_file()) {
+                return Err(Error::Usage(format!(
+                    "{} is not a regular file; it holds the release index, which factgraph rewrites: remove it",
+                    path.display()
+                )));
+            }
+            staged.push(crate::atomic::stage_file(&path, content.as_bytes())?);
         }
     }
-    Ok(())
+    Ok(staged)
 }
 
 #[cfg(test)]

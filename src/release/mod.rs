@@ -63,10 +63,10 @@
 //! data graph hash equals the previous release's ([`crate::Error::NoChanges`]). Nothing in an
 //! earlier release directory is ever opened for writing.
 //!
-//! The environment variable `FACTGRAPH_TEST_PAUSE_BEFORE_RENAME=<flag file>` is a
-//! test hook: when set, `release` writes the temporary directory's path to the flag
-//! file once every file is written, then waits until the flag file is deleted before
-//! renaming (so that a test can kill it at that point).
+//!
+//! One writer at a time: `release` holds the project's lock ([`crate::lock`]), removes
+//! the `.tmp-*` entries interrupted runs left, and writes `latest` and `releases.csv`
+//! to temporary files before the rename, so a full disk fails with nothing published.
 
 pub mod catalogue;
 pub mod citation;
@@ -81,8 +81,8 @@ pub use catalogue::{
     list, next_version, read_description, read_info, resolve, validate_version, ReleaseInfo,
     RESERVED_NAMES,
 };
-pub use index::{index_csv, write_index};
-pub use publish::{build, release, release_with, Built, Options, Released, PAUSE_HOOK};
+pub use index::{index_csv, stage_index, write_index};
+pub use publish::{build, release, release_with, Built, Options, Released};
 pub use snapshot::{first_release_markdown, snapshot, snapshot_named, working_snapshot};
 
 #[cfg(test)]

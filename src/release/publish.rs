@@ -1,22 +1,22 @@
 //! Publishing a release: plan (version, date, graph) → write the files into a hidden
 //! directory → describe them → commit (one rename), then refresh the index files.
 
-use super::catalogue::{list, next_version, read_info, validate_version, ReleaseInfo};
+use super::catalogue::{
+    case_collision, list, next_version, read_info, validate_version, ReleaseInfo,
+};
 use super::describe::{is_byte_size, Description, DescriptionLines};
-use super::index::write_index;
+use super::index::{stage_index, write_index};
 use super::snapshot::{first_release_markdown, snapshot};
 use crate::diff::{self, Changes, Snapshot, Table};
 use crate::error::{Error, Result};
 use crate::export::{self, file_info, FileInfo};
 use crate::hash::{canonical_lines, graph_sha256};
+use crate::lock::{remove_stale_temporaries, ProjectLock};
 use crate::pipeline::{self, Checked};
 use crate::project::Config;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// The test hook that pauses a release before its final rename (see the module docs).
-pub const PAUSE_HOOK: &str = "FACTGRAPH_TEST_PAUSE_BEFORE_RENAME";
 
 /// What to release.
 #[derive(Debug, Clone)]
@@ -87,20 +87,11 @@ fn merkle_root_by_id(fact_hashes: &BTreeMap<String, String>) -> Result<String> {
     Ok(crate::merkle::to_hex(&root.root()))
 }
 
-fn pause_for_test(tmp: &Path) {
-    let Some(flag) = std::env::var_os(PAUSE_HOOK) else {
-        return;
-    };
-    let flag = PathBuf::from(flag);
-    if std::fs::write(&flag, tmp.display().to_string()).is_err() {
-        return;
-    }
-    while flag.exists() {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
 /// Publishes a new release of the working inputs under `exports/<version>/`.
+///
+/// Holds the project's [`ProjectLock`] throughout: a second writer is refused, so two
+/// releases cannot both name the same previous version (a forked chain), and the
+/// `.tmp-*` entries an interrupted run left in `exports/` can be removed safely.
 pub fn release(config: &Config, options: &Options) -> Result<Released> {
     release_with(config, options, &export::WriteOptions::default())
 }
@@ -116,6 +107,8 @@ pub fn release_with(
     options: &Options,
     write: &export::WriteOptions,
 ) -> Result<Released> {
+    let lock = ProjectLock::acquire(&config.root, "release")?;
+    remove_stale_temporaries(&config.exports_dir(), &lock)?;
     let plan = plan(config, options, write)?;
     let staging = crate::atomic::staging_dir(&plan.exports, ".tmp-release-")?;
     let own = DescriptionLines::new(config.minter.release(&plan.version).as_str());
@@ -140,10 +133,18 @@ pub fn release_with(
     let merkle_root = merkle_root(&by_id, &written.streamed.fact_hashes);
     let (tables, changes) = write_tables(config, &plan, &written, &by_id, staging.path())?;
     let files = describe(config, &plan, written, &merkle_root, tables, staging.path())?;
+    // The index files are written (not yet renamed) before the release is published,
+    // so that a write failure leaves no release that `latest` does not name.
+    let mut staged_info = read_info(staging.path())?;
+    staged_info.dir.clone_from(&plan.dest);
+    let mut releases = plan.releases.clone();
+    releases.push(staged_info);
+    let index = stage_index(&plan.exports, &releases)?;
     let info = commit(&plan, staging)?;
-    let mut releases = plan.releases;
-    releases.push(info.clone());
-    write_index(&plan.exports, &releases)?;
+    for file in index {
+        file.persist()?;
+    }
+    drop(lock);
     Ok(Released {
         info,
         files,
@@ -206,6 +207,9 @@ fn plan(config: &Config, options: &Options, write: &export::WriteOptions) -> Res
             version,
             path: dest,
         });
+    }
+    if let Some(path) = case_collision(&exports, &version)? {
+        return Err(Error::ReleaseExists { version, path });
     }
     let releases = list(&exports)?;
     write_index(&exports, &releases)?;
@@ -403,7 +407,6 @@ fn commit(plan: &Plan, staging: tempfile::TempDir) -> Result<ReleaseInfo> {
     let dir = staging.path();
     crate::atomic::sync_files(dir)?;
     crate::atomic::make_public(dir, true)?;
-    pause_for_test(dir);
     let (version, dest) = (&plan.version, &plan.dest);
     // A non-empty directory is never replaced by rename(2): if another run published
     // this version meanwhile, the rename fails and ours is discarded.

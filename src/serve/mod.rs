@@ -20,28 +20,32 @@
 //! - **Read-only.** Nothing here can write to the store: SPARQL Update (an `update=`
 //!   field, an `application/sparql-update` body, `/update`) and Graph Store writes are
 //!   answered 403 before anything is parsed.
-//! - **Bounded.** Every query runs under a [`oxigraph::sparql::CancellationToken`] fired by the
-//!   watchdog (`watchdog.rs`) after [`Limits::timeout`]; responses are buffered up to
-//!   [`Limits::max_rows`] rows or triples, and request bodies are read up to
-//!   [`Limits::max_body_bytes`]. Going over a limit answers an HTTP error (503, 422,
-//!   413) and the server keeps serving.
+//! - **Bounded.** A query's text is checked against [`crate::query::limits`] (nesting,
+//!   UNIONs, operators, length) before parsing; it is evaluated in a child process
+//!   ([`crate::sandbox`]) with [`Limits::max_query_memory`] of memory and killed after
+//!   [`Limits::timeout`]; responses are buffered up to [`Limits::max_rows`] rows or
+//!   triples, and request bodies are read up to [`Limits::max_body_bytes`]. Going over
+//!   a limit answers an HTTP error (400, 503, 422, 413) and the server keeps serving.
+//! - **Connections.** [`connections`] gives each request a whole-request deadline and
+//!   each address a share of the connections, so slow or many clients cannot hold the
+//!   server.
 //! - [`Service::handle`] is a plain function from request to response: tests call it
-//!   without sockets; [`start`] puts it behind oxhttp's threaded server.
+//!   without sockets; [`start`] puts it behind [`connections`].
 //!
 //! # Rationale
-//! oxhttp is the small synchronous HTTP server Oxigraph's own `serve` uses (one thread
-//! per connection, `http` crate types): no async runtime, and SPARQL evaluation is
-//! blocking anyway. Results are buffered rather than streamed so that a timeout or the
+//! Connections are plain threads (one per connection, oxhttp's `http` crate types for
+//! requests and responses): no async runtime, and SPARQL evaluation is blocking
+//! anyway. Results are buffered rather than streamed so that a timeout or the
 //! row limit can still change the status code: a streamed response has already sent
 //! `200 OK` when evaluation fails.
 
+pub mod connections;
 mod dataset;
 mod negotiate;
 mod page;
 mod resources;
 mod server;
 mod service;
-mod watchdog;
 
 pub use dataset::{open, Dataset, Endpoint};
 pub use negotiate::{negotiate, Kind, Negotiated};
@@ -75,6 +79,9 @@ pub struct Limits {
     pub max_rows: usize,
     /// Largest request body (and query string) accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Memory one query's evaluation may add to the server's, in bytes (the address
+    /// space of the child process it runs in; see [`crate::sandbox`]).
+    pub max_query_memory: u64,
 }
 
 impl Default for Limits {
@@ -83,6 +90,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             max_rows: 100_000,
             max_body_bytes: 1024 * 1024,
+            max_query_memory: 1024 * 1024 * 1024,
         }
     }
 }
@@ -98,7 +106,8 @@ pub struct ServeConfig {
     pub bind: SocketAddr,
     /// Per-request bounds.
     pub limits: Limits,
-    /// Most connections served at once (each has a thread); more wait to be accepted.
+    /// Most connections open at once (each has a thread); more wait up to two seconds,
+    /// then get 503 (see [`connections::Policy`]).
     pub max_connections: usize,
 }
 

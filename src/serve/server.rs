@@ -1,9 +1,9 @@
-//! Listening: oxhttp's threaded server around [`Service::handle`], and the graceful
-//! shutdown (stop accepting, let requests in flight finish).
+//! Listening: the connections of [`super::connections`] around [`Service::handle`],
+//! and the graceful shutdown (stop accepting, let requests in flight finish).
 
+use super::connections;
 use super::{open, Logger, ServeConfig, ServeError, Service};
-use crate::error::Error;
-use oxhttp::{ListeningServer, Server};
+use oxhttp::model::{Body, Request};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub struct Running {
     addr: SocketAddr,
     service: Arc<Service>,
-    _server: ListeningServer,
+    _accept: std::thread::JoinHandle<()>,
 }
 
 impl Running {
@@ -48,42 +48,38 @@ impl Running {
     }
 }
 
-/// Resolves port 0 to a free port (oxhttp binds by address and does not report the
-/// port it got), so the caller can print where it listens. Another process could
-/// take the port in between; binding then fails with a clear error.
-fn resolve_port(bind: SocketAddr) -> Result<SocketAddr, ServeError> {
-    if bind.port() != 0 {
-        return Ok(bind);
-    }
-    let listener =
-        TcpListener::bind(bind).map_err(|source| ServeError::Bind { addr: bind, source })?;
-    listener
-        .local_addr()
-        .map_err(|source| ServeError::Bind { addr: bind, source })
-}
-
 /// Starts listening on `bind` (port 0: a free port) with at most `max_connections`
-/// connections handled at once.
+/// connections open at once (three quarters of them from any one address; see
+/// [`connections::Policy`]).
 pub fn start(
     service: Service,
     bind: SocketAddr,
     max_connections: usize,
 ) -> Result<Running, ServeError> {
-    let addr = resolve_port(bind)?;
+    let listener =
+        TcpListener::bind(bind).map_err(|source| ServeError::Bind { addr: bind, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| ServeError::Bind { addr: bind, source })?;
+    let policy = connections::Policy {
+        max_connections: max_connections.max(1),
+        max_per_client: (max_connections * 3 / 4).max(1),
+        max_body: service.limits.max_body_bytes,
+        ..connections::Policy::default()
+    };
     let service = Arc::new(service);
     let handler = Arc::clone(&service);
-    let server = Server::new(move |request| handler.handle(request))
-        .bind(addr)
-        .with_server_name(concat!("factgraph/", env!("CARGO_PKG_VERSION")))
-        .map_err(|e| Error::Usage(e.to_string()))?
-        .with_global_timeout(Duration::from_secs(60))
-        .with_max_concurrent_connections(max_connections.max(1))
-        .spawn()
-        .map_err(|source| ServeError::Bind { addr, source })?;
+    let accept = connections::spawn(
+        listener,
+        policy,
+        concat!("factgraph/", env!("CARGO_PKG_VERSION")),
+        Arc::new(move |request: &mut Request<Body>| handler.handle(request)),
+    )
+    .map_err(|source| ServeError::Bind { addr, source })?;
     Ok(Running {
         addr,
         service,
-        _server: server,
+        _accept: accept,
     })
 }
 

@@ -3,9 +3,7 @@
 
 mod execute;
 
-use super::watchdog::Watchdog;
 use super::{negotiate, page, Dataset, Endpoint, Limits, ServeError};
-use crate::error::Error;
 use oxhttp::model::header::{
     ACCEPT, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ALLOW, CONTENT_LENGTH, CONTENT_TYPE,
@@ -119,7 +117,6 @@ impl Params {
 pub struct Service {
     pub(super) dataset: Dataset,
     pub(super) limits: Limits,
-    pub(super) watchdog: Watchdog,
     pub(super) log: Option<Logger>,
     pub(super) page: String,
     pub(super) service_description: String,
@@ -140,13 +137,11 @@ impl Drop for InFlight<'_> {
 impl Service {
     /// A service over `dataset`; no access log until [`Service::with_log`].
     pub fn new(dataset: Dataset, limits: Limits) -> Result<Self, ServeError> {
-        let watchdog = Watchdog::start().map_err(|e| Error::io("<query watchdog thread>", e))?;
         let page = page::render(&dataset);
         let service_description = page::service_description(&dataset);
         Ok(Self {
             dataset,
             limits,
-            watchdog,
             log: None,
             page,
             service_description,

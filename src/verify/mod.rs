@@ -240,6 +240,12 @@ pub enum ProblemKind {
     MissingFile,
     /// `graph.nq` is not sorted canonical N-Quads.
     NotCanonical,
+    /// A line of `graph.nq` is not a valid N-Quads line.
+    InvalidLine,
+    /// An entry of a release directory is a symbolic link, a FIFO or a device.
+    NotRegularFile,
+    /// A release records a source path that leaves the sources directory.
+    UnsafePath,
     /// A file's size differs from `dcat:byteSize`.
     SizeMismatch,
     /// A source text to check quotes against was not found.
@@ -272,6 +278,9 @@ impl ProblemKind {
             ProblemKind::MerkleRootMismatch => "merkle-root-mismatch",
             ProblemKind::MissingFile => "missing-file",
             ProblemKind::NotCanonical => "not-canonical",
+            ProblemKind::InvalidLine => "invalid-line",
+            ProblemKind::NotRegularFile => "not-regular-file",
+            ProblemKind::UnsafePath => "unsafe-path",
             ProblemKind::SizeMismatch => "size-mismatch",
             ProblemKind::SourceNotAtHand => "source-not-at-hand",
             ProblemKind::UndeclaredFile => "undeclared-file",

@@ -75,7 +75,18 @@ pub fn verify_proof(file: &Path, trusted: &Trusted) -> Result<ProofCheck> {
         }
     };
     let full_anchor = anchor.tree_size.is_some();
-    let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+    // A proof file is small; a FIFO or a device must not block or fill memory.
+    let text = crate::safe_read::open_regular(file)
+        .and_then(|f| crate::safe_read::read_capped(f, file, 64 * 1024 * 1024))
+        .map_err(|e| Error::io(file, e))
+        .and_then(|bytes| {
+            String::from_utf8(bytes).map_err(|e| {
+                Error::io(
+                    file,
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                )
+            })
+        })?;
     let (proof, outcome) = match Proof::from_json(&text) {
         Err(e) => {
             // serde_json's message ends with its own " at line L column C".

@@ -17,6 +17,11 @@ const FACT_REQUIRED: &[&str] = &["fact_id", "source_id", "quote"];
 /// With `options.fix`, the positions of `moved` facts are rewritten in the facts
 /// table (atomically; every other byte kept).
 pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
+    // `--fix` rewrites the facts table: one writer at a time.
+    let _lock = options
+        .fix
+        .then(|| crate::lock::ProjectLock::acquire(&config.root, "verify --fix"))
+        .transpose()?;
     let table = config.sources_table();
     let facts_path = config.facts_table();
     for path in [&table, &facts_path] {
@@ -224,7 +229,10 @@ pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
     }
 
     if options.fix && !edits.is_empty() {
-        let bytes = std::fs::read(&facts_path).map_err(|e| Error::io(&facts_shown, e))?;
+        let mut bytes = Vec::new();
+        crate::safe_read::open_no_follow(&facts_path)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .map_err(|e| Error::io(&facts_shown, e))?;
         let fixed = fix::apply(&bytes, &edits)
             .map_err(|e| Error::Usage(format!("{}: cannot fix: {e}", facts_shown.display())))?;
         crate::atomic::write_file(&facts_path, &fixed)?;

@@ -7,11 +7,21 @@ use crate::verify::ProblemKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The files of a release directory: name → (bytes, sha256); and the names of its
-/// subdirectories (a release has none).
-pub(super) type Present = (BTreeMap<String, (u64, String)>, Vec<String>);
+/// The largest `SHA256SUMS` read: a release lists eight files.
+const MAX_SUMS_FILE: u64 = 1024 * 1024;
 
-/// Hashes every file of `dir`, several at a time.
+/// The entries of a release directory: its regular files, name → (bytes, sha256); the
+/// names of its subdirectories (a release has none); and the entries that are not
+/// regular files (symbolic links, FIFOs, devices), name → why.
+pub(super) struct Present {
+    files: BTreeMap<String, (u64, String)>,
+    dirs: Vec<String>,
+    not_regular: Vec<(String, String)>,
+}
+
+/// Hashes every file of `dir`, several at a time. A symbolic link or a FIFO is
+/// recorded, never followed nor read: its target's hash and size would otherwise be
+/// printed as the release's.
 pub(super) fn hash_files(dir: &Path) -> Result<Present> {
     use rayon::prelude::*;
     let mut files = Vec::new();
@@ -22,45 +32,79 @@ pub(super) fn hash_files(dir: &Path) -> Result<Present> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if path.is_dir() {
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
             dirs.push(name);
         } else {
             files.push((name, path));
         }
     }
     dirs.sort();
-    let present = files
+    let hashed = files
         .par_iter()
         .map(|(name, path)| {
-            let bytes = std::fs::metadata(path)
-                .map_err(|e| Error::io(path, e))?
-                .len();
-            let sha = crate::hash::sha256_file(path).map_err(|e| Error::io(path, e))?;
-            Ok((name.clone(), (bytes, sha)))
+            let file = match crate::safe_read::open_in(dir, path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+                    return Ok((name.clone(), Err(e.to_string())));
+                }
+                Err(e) => return Err(Error::io(path, e)),
+            };
+            let bytes = file.metadata().map_err(|e| Error::io(path, e))?.len();
+            let sha = crate::hash::sha256_reader(file).map_err(|e| Error::io(path, e))?;
+            Ok((name.clone(), Ok((bytes, sha))))
         })
-        .collect::<Result<BTreeMap<_, _>>>()?;
-    Ok((present, dirs))
+        .collect::<Result<Vec<_>>>()?;
+    let mut present = Present {
+        files: BTreeMap::new(),
+        dirs,
+        not_regular: Vec::new(),
+    };
+    for (name, hashed) in hashed {
+        match hashed {
+            Ok(file) => {
+                present.files.insert(name, file);
+            }
+            Err(why) => present.not_regular.push((name, why)),
+        }
+    }
+    present.not_regular.sort();
+    Ok(present)
 }
 
 /// Compares every file (hashed by [`hash_files`]) with `SHA256SUMS` and `release.ttl`.
 pub(super) fn check_files(
     dir: &Path,
     info: Option<&crate::release::ReleaseInfo>,
-    (present, dirs): Present,
+    present: Present,
     details: &mut ReleaseDetails,
     report: &mut Report,
 ) -> Result<()> {
-    for name in dirs {
+    for name in present.dirs {
         report.problems.push(Problem::new(
             ProblemKind::ExtraFile,
             name,
             "a release holds no directories",
         ));
     }
-    let sums: Option<BTreeMap<String, String>> = match std::fs::read(dir.join("SHA256SUMS")) {
+    for (name, why) in present.not_regular {
+        report.problems.push(Problem::new(
+            ProblemKind::NotRegularFile,
+            name,
+            format!("{why}; a release holds only regular files"),
+        ));
+    }
+    let present = present.files;
+    let sums_path = dir.join("SHA256SUMS");
+    // Read only if it is a regular file (a link or a FIFO was reported above).
+    let read = if present.contains_key("SHA256SUMS") {
+        crate::safe_read::read_in(dir, &sums_path, MAX_SUMS_FILE)
+    } else {
+        Err(std::io::ErrorKind::NotFound.into())
+    };
+    let sums: Option<BTreeMap<String, String>> = match read {
         Ok(bytes) => Some(parse_sums(&bytes, report)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(dir.join("SHA256SUMS"), e)),
+        Err(e) => return Err(Error::io(&sums_path, e)),
     };
     let declared = info.map(|i| &i.files);
     let mut names: BTreeSet<String> = present.keys().cloned().collect();

@@ -62,6 +62,31 @@ pub(super) struct Scan {
     pub(super) graph_sha256: String,
     pub(super) description: BTreeSet<String>,
     pub(super) unsorted_at: Option<u64>,
+    /// Lines that are not valid N-Quads (line number, parser message), the first few.
+    pub(super) invalid: Vec<(u64, String)>,
+    /// How many lines are not valid N-Quads.
+    pub(super) invalid_count: u64,
+}
+
+/// How many invalid `graph.nq` lines are listed one by one (the rest are counted).
+const INVALID_LINES_LISTED: usize = 10;
+
+/// Parses one line as N-Quads: a canonical `graph.nq` holds exactly one quad a line.
+fn parse_one_line(line: &str) -> std::result::Result<(), String> {
+    let mut quads = RdfParser::from_format(RdfFormat::NQuads).for_slice(line.as_bytes());
+    match (quads.next(), quads.next()) {
+        (Some(Ok(_)), None) => Ok(()),
+        (Some(Err(e)), _) => Err(e.to_string()),
+        (None, _) => Err("an empty line".into()),
+        (Some(Ok(_)), Some(_)) => Err("more than one quad on one line".into()),
+    }
+}
+
+/// Opens a file of a release directory: a regular file in it, never a link or a FIFO
+/// (those are reported by `check_files`).
+pub(super) fn open_release_file(path: &Path) -> Result<std::fs::File> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    crate::safe_read::open_in(dir, path).map_err(|e| Error::io(path, e))
 }
 
 /// The subject of a canonical line (`<…>`), if it is an IRI.
@@ -221,9 +246,10 @@ pub(super) fn scan_graph_nq(
     release: Option<&str>,
     facts: &mut GraphFacts,
 ) -> Result<Scan> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = open_release_file(path)?;
     let mut reader = std::io::BufReader::new(file);
     let mut hasher = crate::hash::LinesHasher::default();
+    let (mut invalid, mut invalid_count) = (Vec::new(), 0u64);
     let mut description = BTreeSet::new();
     let mut unsorted_at = None;
     let mut previous = String::new();
@@ -247,6 +273,14 @@ pub(super) fn scan_graph_nq(
             unsorted_at = Some(number);
         }
         previous.clone_from(&line);
+        // Every line is parsed, not only the facts' lines: a tamperer who reseals the
+        // checksums must not be able to publish a graph.nq that RDF tools reject.
+        if let Err(message) = parse_one_line(&line) {
+            invalid_count += 1;
+            if invalid.len() < INVALID_LINES_LISTED {
+                invalid.push((number, message));
+            }
+        }
         if rule.as_ref().is_some_and(|r| r.contains(&line)) {
             description.insert(line.clone());
             continue;
@@ -259,6 +293,8 @@ pub(super) fn scan_graph_nq(
         graph_sha256: hasher.finish(),
         description,
         unsorted_at,
+        invalid,
+        invalid_count,
     })
 }
 
@@ -268,7 +304,7 @@ pub(super) fn scan_turtle(
     facts: &mut GraphFacts,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = open_release_file(path)?;
     let mut grouper = Grouper::default();
     for quad in RdfParser::from_format(RdfFormat::Turtle).for_reader(std::io::BufReader::new(file))
     {
@@ -296,7 +332,7 @@ pub(super) fn compare_description(
     in_graph: &BTreeSet<String>,
     report: &mut Report,
 ) {
-    let Ok(file) = std::fs::File::open(dir.join("release.ttl")) else {
+    let Ok(file) = open_release_file(&dir.join("release.ttl")) else {
         return;
     };
     let nq = format!("<{}/graph.nq", info.iri);

@@ -239,6 +239,23 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
     check_files(dir, info.as_ref(), present?, &mut details, &mut report)?;
     let (scan, mut graph) = graph_scan?;
     if let Some(scan) = scan {
+        for (line, message) in &scan.invalid {
+            report.problems.push(Problem::new(
+                ProblemKind::InvalidLine,
+                format!("graph.nq:{line}"),
+                format!("not a valid N-Quads line: {message}"),
+            ));
+        }
+        if scan.invalid_count > scan.invalid.len() as u64 {
+            report.problems.push(Problem::new(
+                ProblemKind::InvalidLine,
+                "graph.nq",
+                format!(
+                    "{} more lines are not valid N-Quads",
+                    scan.invalid_count - scan.invalid.len() as u64
+                ),
+            ));
+        }
         if let Some(line) = scan.unsorted_at {
             report.problems.push(Problem::new(
                 ProblemKind::NotCanonical,

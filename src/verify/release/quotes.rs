@@ -13,14 +13,19 @@ use oxigraph::model::Quad;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-/// Finds a source file under `dir`: at its recorded path, else by its file name.
+/// Finds a source file under `dir`: at its recorded path, else by its file name. A
+/// recorded path that is not plain (`..`, absolute) is never followed out of `dir`:
+/// the release may come from anyone.
 fn find_source(dir: &Path, file: &str) -> Option<PathBuf> {
+    if !crate::safe_read::is_plain_relative(Path::new(file)) {
+        return None;
+    }
     let at = dir.join(file);
-    if at.is_file() {
+    if crate::safe_read::check_in(dir, &at).is_ok() {
         return Some(at);
     }
     let name = Path::new(file).file_name()?;
-    Some(dir.join(name)).filter(|p| p.is_file())
+    Some(dir.join(name)).filter(|p| crate::safe_read::check_in(dir, p).is_ok())
 }
 
 /// Re-checks every quote whose source file is at hand.
@@ -40,6 +45,15 @@ pub(super) fn check_quotes(graph: &GraphFacts, sources: Option<&Path>, report: &
         };
         match sources.map(|dir| (dir, find_source(dir, file))) {
             None => {}
+            Some((_, None)) if !crate::safe_read::is_plain_relative(Path::new(file)) => {
+                report.problems.push(Problem::new(
+                    ProblemKind::UnsafePath,
+                    "graph.nq",
+                    format!(
+                        "source `{id}` records the file `{file}`, which leaves the sources directory (`..` or an absolute path); it is not read"
+                    ),
+                ));
+            }
             Some((dir, None)) => report.warnings.push(Problem::new(
                 ProblemKind::SourceNotAtHand,
                 dir.display().to_string(),
@@ -47,31 +61,33 @@ pub(super) fn check_quotes(graph: &GraphFacts, sources: Option<&Path>, report: &
                     "source `{id}` ({file}) is not in this directory; its quotes are not checked"
                 ),
             )),
-            Some((_, Some(path))) => match std::fs::read(&path) {
-                Ok(bytes) => {
-                    let actual = sha256_hex(&bytes);
-                    let changed = actual != *sha256;
-                    source.status = if changed {
-                        SourceStatus::Changed
-                    } else {
-                        SourceStatus::Ok
-                    };
-                    source.actual_sha256 = Some(actual);
-                    match String::from_utf8(bytes) {
-                        Ok(text) => {
-                            texts.insert(iri.as_str(), (SourceText::new(text), changed));
-                        }
-                        Err(_) => {
-                            source.status = SourceStatus::Unreadable;
-                            source.message = format!("{} is not UTF-8", path.display());
+            Some((dir, Some(path))) => {
+                match crate::safe_read::read_in(dir, &path, crate::safe_read::MAX_TEXT_FILE) {
+                    Ok(bytes) => {
+                        let actual = sha256_hex(&bytes);
+                        let changed = actual != *sha256;
+                        source.status = if changed {
+                            SourceStatus::Changed
+                        } else {
+                            SourceStatus::Ok
+                        };
+                        source.actual_sha256 = Some(actual);
+                        match String::from_utf8(bytes) {
+                            Ok(text) => {
+                                texts.insert(iri.as_str(), (SourceText::new(text), changed));
+                            }
+                            Err(_) => {
+                                source.status = SourceStatus::Unreadable;
+                                source.message = format!("{} is not UTF-8", path.display());
+                            }
                         }
                     }
+                    Err(e) => {
+                        source.status = SourceStatus::Unreadable;
+                        source.message = format!("{}: {e}", path.display());
+                    }
                 }
-                Err(e) => {
-                    source.status = SourceStatus::Unreadable;
-                    source.message = format!("{}: {e}", path.display());
-                }
-            },
+            }
         }
         report.sources.push(source);
     }
@@ -142,7 +158,7 @@ pub(super) fn check_quotes(graph: &GraphFacts, sources: Option<&Path>, report: &
 pub fn read_for_cite(dir: &Path) -> Result<(crate::release::ReleaseInfo, Vec<Quad>)> {
     let info = crate::release::read_info(dir)?;
     let nq = dir.join("graph.nq");
-    let file = std::fs::File::open(&nq).map_err(|e| Error::io(&nq, e))?;
+    let file = crate::safe_read::open_no_follow(&nq).map_err(|e| Error::io(&nq, e))?;
     let quads = RdfParser::from_format(RdfFormat::NQuads)
         .for_reader(std::io::BufReader::new(file))
         .collect::<std::result::Result<Vec<_>, _>>()

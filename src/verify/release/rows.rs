@@ -142,7 +142,7 @@ pub(super) fn first_pass(nq: &Path) -> Result<Context> {
 /// The prefixes `facts.ttl` declares (its `@prefix` lines, at the top), to expand the
 /// CURIEs of the `qualifiers` column.
 pub(super) fn read_prefixes(ttl: &Path) -> Vec<(String, String)> {
-    let Ok(file) = std::fs::File::open(ttl) else {
+    let Ok(file) = crate::safe_read::open_no_follow(ttl) else {
         return Vec::new();
     };
     let mut out = Vec::new();
