@@ -370,8 +370,15 @@ fn release(
         ));
     }
     text.push_str(&format!(
-        "cite as: factgraph knowledge graph, release {} ({}), <{}>, graph sha256 {}\n",
-        info.version, info.issued, info.iri, info.graph_sha256
+        "cite as: {}, release {} ({}), <{}>, graph sha256 {}\n",
+        released
+            .title
+            .as_deref()
+            .unwrap_or("factgraph knowledge graph"),
+        info.version,
+        info.issued,
+        info.iri,
+        info.graph_sha256
     ));
     if let Some(root) = &info.merkle_root {
         text.push_str(&format!(

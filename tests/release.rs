@@ -475,7 +475,10 @@ fn release_carries_the_project_metadata_and_a_citation_file() {
     p.cmd()
         .args(["release", "--date", "2026-11-28"])
         .assert()
-        .success();
+        .success()
+        .stdout(predicates::str::contains(
+            "cite as: Mini facts, release v1 (2026-11-28)",
+        ));
     let ttl = p.read("exports/v1/release.ttl");
     for expected in [
         "<https://creativecommons.org/licenses/by/4.0/>",

@@ -36,6 +36,8 @@ pub struct Released {
     pub files: Vec<FileInfo>,
     /// Changes since the previous release (none for a first release).
     pub changes: Option<Changes>,
+    /// The dataset's title from `project.ttl`, for the citation line.
+    pub title: Option<String>,
 }
 
 fn usage(message: impl Into<String>) -> Error {
@@ -140,6 +142,12 @@ pub fn release_with(
     let mut releases = plan.releases.clone();
     releases.push(staged_info);
     let index = stage_index(&plan.exports, &releases)?;
+    let title = plan
+        .checked
+        .metadata
+        .title
+        .as_ref()
+        .map(|t| t.value().to_owned());
     let info = commit(&plan, staging)?;
     for file in index {
         file.persist()?;
@@ -149,6 +157,7 @@ pub fn release_with(
         info,
         files,
         changes,
+        title,
     })
 }
 
