@@ -12,10 +12,11 @@
 //! processor reads them as `xsd:integer`, the graph's own datatype for positions.
 
 use crate::error::{Error, Result};
-use crate::pipeline::Checked;
+use crate::pipeline::{Checked, Cited};
 use crate::project::Config;
 use oxigraph::model::Term;
 use serde_json::{json, Value};
+use std::io::Write;
 use std::path::Path;
 
 /// The W3C Web Annotation JSON-LD context.
@@ -32,74 +33,73 @@ fn words(checked: &Checked, term: &Term) -> String {
     }
 }
 
-/// The annotation document of a graph; `collection` is the collection's IRI.
-pub fn document(config: &Config, checked: &Checked, collection: &str, label: &str) -> Value {
+/// One fact's annotation.
+fn annotation(config: &Config, checked: &Checked, cited: &Cited) -> Value {
     let minter = &config.minter;
-    let mut facts: Vec<_> = checked.facts.iter().collect();
-    facts.sort_by(|a, b| a.fact.id.cmp(&b.fact.id));
-    let items: Vec<Value> = facts
-        .iter()
-        .map(|cited| {
-            let f = &cited.fact;
-            let q = &cited.quote;
-            let part = |p: &str| minter.fact_part(&f.id, p).as_str().to_owned();
-            let mut claim = format!(
-                "{} {} {}",
-                words(checked, &Term::NamedNode(f.subject.clone())),
-                words(checked, &Term::NamedNode(f.predicate.clone())),
-                words(checked, &f.object)
-            );
-            if !f.qualifiers.is_empty() {
-                let qualifiers: Vec<String> = f
-                    .qualifiers
-                    .iter()
-                    .map(|(p, v)| {
-                        format!(
-                            "{}: {}",
-                            words(checked, &Term::NamedNode(p.clone())),
-                            words(checked, v)
-                        )
-                    })
-                    .collect();
-                claim.push_str(&format!(" ({})", qualifiers.join("; ")));
-            }
-            json!({
-                "id": part("annotation"),
-                "type": "Annotation",
-                "motivation": "describing",
-                "body": [
-                    {
-                        "type": "TextualBody",
-                        "value": claim,
-                        "format": "text/plain",
-                        "language": "en",
-                        "purpose": "describing"
-                    },
-                    minter.fact(&f.id).as_str()
-                ],
-                "target": {
-                    "id": part("target"),
-                    "type": "SpecificResource",
-                    "source": minter.source(&f.source_id).as_str(),
-                    "selector": [
-                        {
-                            "id": part("quote"),
-                            "type": "TextQuoteSelector",
-                            "exact": f.quote,
-                            "prefix": q.prefix,
-                            "suffix": q.suffix
-                        },
-                        {
-                            "id": part("position"),
-                            "type": "TextPositionSelector",
-                            "start": q.start,
-                            "end": q.end
-                        }
-                    ]
-                }
+    let f = &cited.fact;
+    let q = &cited.quote;
+    let part = |p: &str| minter.fact_part(&f.id, p).as_str().to_owned();
+    let mut claim = format!(
+        "{} {} {}",
+        words(checked, &Term::NamedNode(f.subject.clone())),
+        words(checked, &Term::NamedNode(f.predicate.clone())),
+        words(checked, &f.object)
+    );
+    if !f.qualifiers.is_empty() {
+        let qualifiers: Vec<String> = f
+            .qualifiers
+            .iter()
+            .map(|(p, v)| {
+                format!(
+                    "{}: {}",
+                    words(checked, &Term::NamedNode(p.clone())),
+                    words(checked, v)
+                )
             })
-        })
-        .collect();
+            .collect();
+        claim.push_str(&format!(" ({})", qualifiers.join("; ")));
+    }
+    json!({
+        "id": part("annotation"),
+        "type": "Annotation",
+        "motivation": "describing",
+        "body": [
+            {
+                "type": "TextualBody",
+                "value": claim,
+                "format": "text/plain",
+                "language": "en",
+                "purpose": "describing"
+            },
+            minter.fact(&f.id).as_str()
+        ],
+        "target": {
+            "id": part("target"),
+            "type": "SpecificResource",
+            "source": minter.source(&f.source_id).as_str(),
+            "selector": [
+                {
+                    "id": part("quote"),
+                    "type": "TextQuoteSelector",
+                    "exact": f.quote,
+                    "prefix": q.prefix,
+                    "suffix": q.suffix
+                },
+                {
+                    "id": part("position"),
+                    "type": "TextPositionSelector",
+                    "start": q.start,
+                    "end": q.end
+                }
+            ]
+        }
+    })
+}
+
+/// The whole document as one value: what [`stream`] must write byte for byte, kept only
+/// as the tests' reference because at a million facts it would need several GiB.
+#[cfg(test)]
+fn document(collection: &str, label: &str, items: Vec<Value>) -> Value {
     json!({
         "@context": CONTEXT,
         "id": collection,
@@ -115,7 +115,59 @@ pub fn document(config: &Config, checked: &Checked, collection: &str, label: &st
     })
 }
 
-/// Writes `annotations.jsonld` (pretty-printed, keys sorted, a final newline).
+/// Indentation of an item inside `first.items` in the pretty-printed document (depth 3).
+const ITEM_INDENT: &[u8] = b"      ";
+
+/// Writes the document `serde_json::to_string_pretty(&document(..))` plus a newline would
+/// give, holding one annotation at a time. serde_json's maps are sorted (no
+/// `preserve_order`), so the fixed keys come in byte order: `@context`, `first` (`id`,
+/// `items`, `startIndex`, `type`), `id`, `label`, `total`, `type`. Each item is
+/// pretty-printed alone and re-indented; a JSON string never holds a raw newline, so
+/// indenting after every `\n` cannot touch a value.
+fn stream<W: Write>(
+    out: &mut W,
+    collection: &str,
+    label: &str,
+    items: impl ExactSizeIterator<Item = Value>,
+) -> std::io::Result<()> {
+    let string = |s: &str| serde_json::to_string(s).map_err(std::io::Error::from);
+    let total = items.len();
+    write!(
+        out,
+        "{{\n  \"@context\": {},\n  \"first\": {{\n    \"id\": {},\n    \"items\": ",
+        string(CONTEXT)?,
+        string(&format!("{collection}/page1"))?
+    )?;
+    if total == 0 {
+        out.write_all(b"[]")?;
+    } else {
+        out.write_all(b"[")?;
+        let mut buf = Vec::new();
+        for (i, item) in items.enumerate() {
+            out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            buf.clear();
+            serde_json::to_writer_pretty(&mut buf, &item)?;
+            for (j, line) in buf.split(|&b| b == b'\n').enumerate() {
+                if j > 0 {
+                    out.write_all(b"\n")?;
+                }
+                out.write_all(ITEM_INDENT)?;
+                out.write_all(line)?;
+            }
+        }
+        out.write_all(b"\n    ]")?;
+    }
+    write!(
+        out,
+        ",\n    \"startIndex\": 0,\n    \"type\": \"AnnotationPage\"\n  }},\n  \"id\": {},\n  \
+         \"label\": {},\n  \"total\": {total},\n  \"type\": \"AnnotationCollection\"\n}}\n",
+        string(collection)?,
+        string(label)?
+    )
+}
+
+/// Writes `annotations.jsonld` (pretty-printed, keys sorted, a final newline), one
+/// annotation at a time: the whole document in memory cost GiBs at a million facts.
 pub fn write(
     path: &Path,
     config: &Config,
@@ -123,8 +175,85 @@ pub fn write(
     collection: &str,
     label: &str,
 ) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(&document(config, checked, collection, label))
-        .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
-    text.push('\n');
-    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+    let mut facts: Vec<&Cited> = checked.facts.iter().collect();
+    facts.sort_by(|a, b| a.fact.id.cmp(&b.fact.id));
+    let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    let items = facts.into_iter().map(|c| annotation(config, checked, c));
+    stream(&mut out, collection, label, items)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn streamed(collection: &str, label: &str, items: &[Value]) -> String {
+        let mut out = Vec::new();
+        stream(&mut out, collection, label, items.iter().cloned()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn whole(collection: &str, label: &str, items: &[Value]) -> String {
+        let doc = document(collection, label, items.to_vec());
+        serde_json::to_string_pretty(&doc).unwrap() + "\n"
+    }
+
+    /// An annotation shaped like [`annotation`]'s, with `text` in every string a fact
+    /// brings (claim, quote, prefix, suffix).
+    fn item(n: u64, text: &str) -> Value {
+        json!({
+            "id": format!("https://example.org/fact/f{n}#annotation"),
+            "type": "Annotation",
+            "motivation": "describing",
+            "body": [
+                {"type": "TextualBody", "value": format!("claim {text}"), "format": "text/plain",
+                 "language": "en", "purpose": "describing"},
+                format!("https://example.org/fact/f{n}")
+            ],
+            "target": {
+                "id": format!("https://example.org/fact/f{n}#target"),
+                "type": "SpecificResource",
+                "source": "https://example.org/source/s",
+                "selector": [
+                    {"id": "q", "type": "TextQuoteSelector", "exact": text,
+                     "prefix": format!("{text}\n"), "suffix": ""},
+                    {"id": "p", "type": "TextPositionSelector", "start": n, "end": n + 7}
+                ]
+            }
+        })
+    }
+
+    #[test]
+    fn streamed_document_equals_serde_jsons_whole_document() {
+        let texts = [
+            "plain",
+            "she said \"no\" and \\ left",
+            "Zürich — 東京 🚀 naïve",
+            "tab\there, newline\nthere, cr\r, nul\u{0}, bell\u{7}, esc\u{1b}, del\u{7f}",
+            "{\"not\": [\"json\"]},\n      \"items\": [",
+            "\u{2028}\u{2029}</script>",
+        ];
+        let items: Vec<Value> = texts
+            .iter()
+            .enumerate()
+            .map(|(n, t)| item(n as u64, t))
+            .collect();
+        for (collection, label) in [
+            ("https://example.org/release/v2/annotations", "release v2"),
+            ("https://ex.org/\"q\"/ü", "label \"quoted\"\n\u{1}\tü 🚀"),
+        ] {
+            for n in [0, 1, 2, items.len()] {
+                assert_eq!(
+                    streamed(collection, label, &items[..n]),
+                    whole(collection, label, &items[..n]),
+                    "{n} item(s), collection {collection:?}"
+                );
+            }
+        }
+        // The escapes really are in there, so the comparison covered them.
+        let text = streamed("c", "l", &items);
+        assert!(text.contains(r#"\"no\""#) && text.contains(r"\u0000") && text.contains("東京"));
+    }
 }
