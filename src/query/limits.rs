@@ -85,15 +85,7 @@ pub fn check(query: &str) -> Result<(), Refused> {
             b'.' | b';' | b',' => clauses += 1,
             b'?' | b'$' | b'_' | b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b':' => {
                 let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || matches!(bytes[i], b'_' | b'-' | b':' | b'?' | b'$' | b'%')
-                        || (bytes[i] == b'.'
-                            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
-                        || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
+                i = word_end(bytes, i);
                 let word = &query[start..i];
                 if word.eq_ignore_ascii_case("UNION") {
                     unions += 1;
@@ -255,15 +247,7 @@ pub fn find_mistake(query: &str) -> Option<Mistake> {
                 || b == b':'
                 || b >= 0x80 =>
             {
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || matches!(bytes[i], b'_' | b'-' | b':' | b'?' | b'$' | b'%')
-                        || (bytes[i] == b'.'
-                            && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
-                        || bytes[i] >= 0x80)
-                {
-                    i += 1;
-                }
+                i = word_end(bytes, i);
                 let word = &query[start..i];
                 last_operator = None;
                 if expect_iri_or_name > 0 {
@@ -339,6 +323,20 @@ fn iri_end(bytes: &[u8], start: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The end of the name, keyword or prefixed name starting at `i` (a `.` belongs to it
+/// only when a name character follows, as in `ex:a.b`, not at a triple's end).
+fn word_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len()
+        && (bytes[i].is_ascii_alphanumeric()
+            || matches!(bytes[i], b'_' | b'-' | b':' | b'?' | b'$' | b'%')
+            || (bytes[i] == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+            || bytes[i] >= 0x80)
+    {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
