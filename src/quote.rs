@@ -13,12 +13,19 @@ pub const CONTEXT_CHARS: usize = 32;
 #[derive(Debug, Clone)]
 pub struct SourceText {
     text: String,
-    /// Byte offset of each code point, then the text's byte length.
-    boundaries: Vec<u32>,
+    /// Length in code points.
+    chars: usize,
+    /// Byte offset of every [`STRIDE`]-th code point (and of the end when it falls on
+    /// one); empty for ASCII text, where code points are bytes. A full index (four bytes
+    /// a character) held every source of a big project four times over in `check`.
+    marks: Vec<u32>,
 }
 
+/// Code points between two index marks: finding one walks at most this many.
+const STRIDE: usize = 64;
+
 /// Where a quote is, in code points (end exclusive), with its context.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuoteMatch {
     /// First code point of the quote.
     pub start: usize,
@@ -50,11 +57,42 @@ impl SourceText {
     /// If the text is 4 GiB or larger (positions are stored as `u32`).
     pub fn new(text: String) -> Self {
         assert!(u32::try_from(text.len()).is_ok(), "source text over 4 GiB");
-        #[allow(clippy::cast_possible_truncation)]
-        let mut boundaries: Vec<u32> = text.char_indices().map(|(i, _)| i as u32).collect();
-        #[allow(clippy::cast_possible_truncation)]
-        boundaries.push(text.len() as u32);
-        Self { text, boundaries }
+        if text.is_ascii() {
+            return Self {
+                chars: text.len(),
+                text,
+                marks: Vec::new(),
+            };
+        }
+        let mut marks = Vec::new();
+        let mut chars = 0;
+        for (i, (byte, _)) in text.char_indices().enumerate() {
+            if i % STRIDE == 0 {
+                #[allow(clippy::cast_possible_truncation)]
+                marks.push(byte as u32);
+            }
+            chars = i + 1;
+        }
+        if chars % STRIDE == 0 {
+            #[allow(clippy::cast_possible_truncation)]
+            marks.push(text.len() as u32);
+        }
+        Self { text, chars, marks }
+    }
+
+    /// The byte offset of code point `pos` (`pos <= len_chars()`).
+    fn byte_of(&self, pos: usize) -> usize {
+        if self.marks.is_empty() {
+            return pos;
+        }
+        let base = self.marks[pos / STRIDE] as usize;
+        match pos % STRIDE {
+            0 => base,
+            rest => self.text[base..]
+                .char_indices()
+                .nth(rest)
+                .map_or(self.text.len(), |(i, _)| base + i),
+        }
     }
 
     /// The text.
@@ -64,7 +102,7 @@ impl SourceText {
 
     /// Length in code points.
     pub fn len_chars(&self) -> usize {
-        self.boundaries.len() - 1
+        self.chars
     }
 
     /// The text between two code point positions, if they are in range.
@@ -72,14 +110,17 @@ impl SourceText {
         if start > end || end > self.len_chars() {
             return None;
         }
-        Some(&self.text[self.boundaries[start] as usize..self.boundaries[end] as usize])
+        Some(&self.text[self.byte_of(start)..self.byte_of(end)])
     }
 
     /// Converts a byte offset (on a char boundary) to a code point position.
     pub fn char_position(&self, byte: usize) -> usize {
-        #[allow(clippy::cast_possible_truncation)]
-        let byte = byte as u32;
-        self.boundaries.partition_point(|&b| b < byte)
+        if self.marks.is_empty() {
+            return byte;
+        }
+        // The last mark at or before `byte`; marks[0] is 0.
+        let k = self.marks.partition_point(|&b| b as usize <= byte) - 1;
+        k * STRIDE + self.text[self.marks[k] as usize..byte].chars().count()
     }
 
     /// Every occurrence of `quote`, in code points. Overlapping occurrences count.
@@ -161,6 +202,40 @@ mod tests {
         assert_eq!(t.locate("xyz", Some((0, 3))), Located::Moved(vec![(4, 7)]));
         assert_eq!(t.locate("nope", None), Located::NotFound);
         assert_eq!(t.locate("nope", Some((0, 4))), Located::NotFound);
+    }
+
+    #[test]
+    fn the_sparse_index_agrees_with_counting_every_code_point() {
+        // Lengths around the stride, mixed widths, and both ends of the text.
+        for n in [0, 1, 63, 64, 65, 127, 128, 129, 300] {
+            let text: String = (0..n)
+                .map(|i| ['a', 'é', '“', '😀'][(i * 7 + i / 13) % 4])
+                .collect();
+            let t = SourceText::new(text.clone());
+            let bytes: Vec<usize> = text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain([text.len()])
+                .collect();
+            assert_eq!(t.len_chars(), n);
+            for (pos, &byte) in bytes.iter().enumerate() {
+                assert_eq!(t.byte_of(pos), byte, "n={n} pos={pos}");
+                assert_eq!(t.char_position(byte), pos, "n={n} byte={byte}");
+            }
+            for start in 0..=n {
+                let end = (start + 5).min(n);
+                let want: String = text.chars().skip(start).take(end - start).collect();
+                assert_eq!(t.slice(start, end), Some(want.as_str()));
+            }
+            assert_eq!(t.slice(0, n + 1), None);
+        }
+    }
+
+    #[test]
+    fn ascii_text_needs_no_index() {
+        let t = SourceText::new("abc xyz".repeat(100));
+        assert!(t.marks.is_empty());
+        assert_eq!(t.find_all("xyz")[1], (11, 14));
     }
 
     #[test]
