@@ -167,30 +167,29 @@ pub struct Loaded {
     pub text: SourceText,
 }
 
-/// Reads every source file once: hashes it against the table and decodes it.
-///
-/// A source whose hash does not match is reported but still returned (with its current
-/// text), so that callers can re-check the quotes that cite it against what it says now.
-pub fn load_texts(
-    sources: &[Source],
-    sources_dir: &Path,
-    table_shown: &Path,
-    root: &Path,
-) -> (BTreeMap<String, Loaded>, Vec<Diagnostic>) {
-    let mut loaded = BTreeMap::new();
-    let mut problems = Vec::new();
-    for source in sources {
-        let (one, one_problems) = load_one(source, sources_dir, table_shown, root);
-        problems.extend(one_problems);
-        if let Some(one) = one {
-            loaded.insert(source.id.clone(), one);
-        }
-    }
-    (loaded, problems)
+/// A source whose file was read and hashed, without its text: what the graph needs.
+#[derive(Debug)]
+pub struct Hashed {
+    /// The table row.
+    pub source: Source,
+    /// The sha256 of the file as it is now.
+    pub actual_sha256: String,
 }
 
-/// Reads, hashes and decodes one source file (see [`load_texts`]): `None` when the
-/// file cannot be read or is not UTF-8; a hash mismatch is reported with the text.
+impl Loaded {
+    /// Drops the text.
+    pub fn into_hashed(self) -> Hashed {
+        Hashed {
+            source: self.source,
+            actual_sha256: self.actual_sha256,
+        }
+    }
+}
+
+/// Reads, hashes and decodes one source file: `None` when the file cannot be read or
+/// is not UTF-8. A source whose hash does not match is reported but still returned
+/// (with its current text), so that callers can re-check the quotes that cite it
+/// against what it says now.
 pub fn load_one(
     source: &Source,
     sources_dir: &Path,
