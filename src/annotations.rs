@@ -175,11 +175,14 @@ pub fn write(
     collection: &str,
     label: &str,
 ) -> Result<()> {
-    let mut facts: Vec<&Cited> = checked.facts.iter().collect();
-    facts.sort_by(|a, b| a.fact.id.cmp(&b.fact.id));
+    let facts = &checked.facts;
+    let mut order: Vec<usize> = (0..facts.len()).collect();
+    order.sort_by(|&a, &b| facts.id(a).cmp(facts.id(b)));
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut out = std::io::BufWriter::new(file);
-    let items = facts.into_iter().map(|c| annotation(config, checked, c));
+    let items = order
+        .into_iter()
+        .map(|i| annotation(config, checked, &facts.get(i)));
     stream(&mut out, collection, label, items)
         .and_then(|()| out.flush())
         .map_err(|e| Error::io(path, e))

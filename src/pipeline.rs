@@ -4,15 +4,18 @@
 //! the facts table, collecting every problem; `quads` maps what passed to quads, lazily;
 //! `canonical` sorts them into the canonical lines and fact hashes.
 
-use crate::error::{Code, Diagnostic, Error, Result};
+use crate::error::{Code, Diagnostic, Error, Location, Result};
 use crate::fact::{self, Fact};
 use crate::graph;
 use crate::ontology::Ontology;
 use crate::project::Config;
 use crate::quote::{Located, QuoteMatch};
-use crate::source::{self, Loaded};
+use crate::source::{self, Hashed};
 use oxigraph::model::Quad;
 use std::collections::{BTreeMap, HashMap};
+
+mod facts;
+pub use facts::Facts;
 
 /// A fact whose quote was found in its source.
 #[derive(Debug, Clone)]
@@ -28,15 +31,20 @@ pub struct Cited {
 pub struct Checked {
     /// The vocabulary.
     pub ontology: Ontology,
-    /// Sources by id, with their texts.
-    pub sources: BTreeMap<String, Loaded>,
+    /// Sources by id (their texts are not kept: every quote is located by then).
+    pub sources: BTreeMap<String, Hashed>,
     /// Facts whose every cell and quote is valid, in table order.
-    pub facts: Vec<Cited>,
+    pub facts: Facts,
     /// The dataset's description (`project.ttl`).
     pub metadata: crate::metadata::Metadata,
 }
 
 /// Validates every input; returns what passed and every problem (sorted by place).
+///
+/// The facts table is streamed first; then each source file is read, hashed and
+/// decoded once, its facts' quotes are located, and its text is dropped, a few sources
+/// at a time side by side: holding every text until the last fact was checked cost as
+/// much memory as the sources directory.
 pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
     let (ontology, mut problems) = Ontology::load(&config.ontology_dir(), &config.root);
     let (metadata, metadata_problems) = crate::metadata::Metadata::load(&config.root);
@@ -46,18 +54,17 @@ pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
     let table_shown = config.shown(&table);
     let (sources, source_problems) = source::read_table(&table, &table_shown);
     problems.extend(source_problems);
-    let (texts, text_problems) =
-        source::load_texts(&sources, &config.sources_dir(), &table_shown, &config.root);
-    problems.extend(text_problems);
     // Sources listed in the table but unreadable still count as known (their own
     // problem is reported once, not again on every fact citing them).
     let known: HashMap<&str, ()> = sources.iter().map(|s| (s.id.as_str(), ())).collect();
 
     let facts_path = config.facts_table();
     let facts_shown = config.shown(&facts_path);
-    let mut facts = Vec::new();
+    let mut facts = Facts::default();
     let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut row_problems = Vec::new();
+    // Where the quote cells are, for problems found after the row is gone.
+    let mut quote_cells: Option<QuoteCells> = None;
     let file_problems = fact::read(
         &facts_path,
         &facts_shown,
@@ -87,36 +94,110 @@ pub fn check(config: &Config) -> (Checked, Vec<Diagnostic>) {
                     ));
                     return;
                 }
-                let Some(loaded) = texts.get(&fact.source_id) else {
-                    return;
-                };
-                match loaded.text.locate(&fact.quote, fact.recorded) {
-                    Located::Found(quote) => facts.push(Cited { fact, quote }),
-                    other => row_problems.push(Diagnostic::new(
-                        at(if matches!(other, Located::Moved(_)) {
-                            "quote_start"
-                        } else {
-                            "quote"
-                        }),
-                        quote_code(&other),
-                        quote_message(&fact, &loaded.source.file, &other),
-                    )),
-                }
+                quote_cells.get_or_insert_with(|| QuoteCells {
+                    quote: at("quote"),
+                    quote_start: at("quote_start"),
+                });
+                facts.push(Cited {
+                    fact,
+                    quote: QuoteMatch::default(),
+                });
             }
         },
     );
+    drop(first_line);
     problems.extend(file_problems);
     problems.extend(row_problems);
+
+    let hashed = locate_quotes(
+        config,
+        &sources,
+        &table_shown,
+        &mut facts,
+        quote_cells.as_ref(),
+        &mut problems,
+    );
     problems.sort();
     (
         Checked {
             ontology,
-            sources: texts,
+            sources: hashed,
             facts,
             metadata,
         },
         problems,
     )
+}
+
+/// The places of a facts table's quote cells (any row's; the line is set per fact).
+struct QuoteCells {
+    quote: Location,
+    quote_start: Location,
+}
+
+/// Reads every source once (side by side), locating the quotes of the facts citing
+/// it; returns the sources that could be read, and keeps only the facts whose quote
+/// was found. Facts citing an unreadable source are left out silently: that source's
+/// own problem is reported.
+fn locate_quotes(
+    config: &Config,
+    sources: &[source::Source],
+    table_shown: &std::path::Path,
+    facts: &mut Facts,
+    cells: Option<&QuoteCells>,
+    problems: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Hashed> {
+    use rayon::prelude::*;
+    let mut citing: HashMap<&str, Vec<usize>> = HashMap::new();
+    for i in 0..facts.len() {
+        citing.entry(facts.source_id(i)).or_default().push(i);
+    }
+    let sources_dir = config.sources_dir();
+    let per_source: Vec<_> = sources
+        .par_iter()
+        .map(|s| {
+            let (loaded, mut problems) =
+                source::load_one(s, &sources_dir, table_shown, &config.root);
+            let mut found = Vec::new();
+            let Some(loaded) = loaded else {
+                return (None, found, problems);
+            };
+            for &i in citing.get(s.id.as_str()).map_or(&[][..], Vec::as_slice) {
+                let fact = facts.get(i).fact;
+                match loaded.text.locate(&fact.quote, fact.recorded) {
+                    Located::Found(quote) => found.push((i, quote)),
+                    other => {
+                        let cells = cells.expect("a fact was kept, so its row was seen");
+                        let cell = if matches!(other, Located::Moved(_)) {
+                            &cells.quote_start
+                        } else {
+                            &cells.quote
+                        };
+                        problems.push(Diagnostic::new(
+                            cell.clone().at_line(fact.line),
+                            quote_code(&other),
+                            quote_message(&fact, &loaded.source.file, &other),
+                        ));
+                    }
+                }
+            }
+            (Some(loaded.into_hashed()), found, problems)
+        })
+        .collect();
+    let mut hashed = BTreeMap::new();
+    let mut kept = vec![false; facts.len()];
+    for (h, found, p) in per_source {
+        if let Some(h) = h {
+            hashed.insert(h.source.id.clone(), h);
+        }
+        for (i, quote) in found {
+            kept[i] = true;
+            facts.set_quote(i, quote);
+        }
+        problems.extend(p);
+    }
+    facts.retain(&kept);
+    hashed
 }
 
 fn quote_code(located: &Located) -> Code {

@@ -108,7 +108,7 @@ pub struct ReleaseInfo {
 /// Cites a fact of the working graph (the inputs must check clean for that fact).
 pub fn from_working(config: &Config, fact_id: &str) -> Result<FactCitation> {
     let (checked, problems) = pipeline::check(config);
-    if !checked.facts.iter().any(|c| c.fact.id == fact_id) {
+    if !(0..checked.facts.len()).any(|i| checked.facts.id(i) == fact_id) {
         return Err(not_citable(config, fact_id, &problems));
     }
     let quads: Vec<oxigraph::model::Quad> = pipeline::quads(config, &checked).collect();

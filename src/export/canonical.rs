@@ -37,7 +37,7 @@
 use crate::error::{Error, Result};
 use crate::extsort::LineSorter;
 use crate::graph;
-use crate::pipeline::{Checked, Cited};
+use crate::pipeline::{Checked, Cited, Facts};
 use crate::progress::Progress;
 use crate::project::Config;
 use oxigraph::model::{NamedOrBlankNode, Quad, QuadRef};
@@ -203,10 +203,10 @@ fn generate(config: &Config, cited: &Cited) -> Generated {
 }
 
 /// Orders the blocks `(fact index, is the fact's own block)` as their lines sort.
-fn block_order(facts: &[Cited], a: (u32, bool), b: (u32, bool)) -> Ordering {
+fn block_order(facts: &Facts, a: (u32, bool), b: (u32, bool)) -> Ordering {
     let (x, y) = (
-        facts[a.0 as usize].fact.id.as_bytes(),
-        facts[b.0 as usize].fact.id.as_bytes(),
+        facts.id(a.0 as usize).as_bytes(),
+        facts.id(b.0 as usize).as_bytes(),
     );
     let end = |own: bool| if own { b'>' } else { b'#' };
     let n = x.len().min(y.len());
@@ -250,14 +250,15 @@ fn shared_lines(
     let bar = options
         .progress
         .bar(checked.facts.len() as u64, "sorting shared triples");
-    for (chunk_index, chunk) in checked.facts.chunks(WINDOW_FACTS * 4).enumerate() {
+    let all: Vec<usize> = (0..checked.facts.len()).collect();
+    for (chunk_index, chunk) in all.chunks(WINDOW_FACTS * 4).enumerate() {
         let formatted: Vec<(Vec<u8>, Vec<usize>)> = chunk
             .par_chunks(1024)
             .map(|facts| {
                 let mut bytes = Vec::with_capacity(facts.len() * 128);
                 let mut ends = Vec::with_capacity(facts.len());
-                for c in facts {
-                    if let Some(q) = graph::plain_triple(&c.fact) {
+                for &i in facts {
+                    if let Some(q) = graph::plain_triple(&checked.facts.get(i).fact) {
                         line_of(q.as_ref(), &mut bytes);
                     }
                     ends.push(bytes.len());
@@ -288,7 +289,7 @@ fn shared_lines(
 struct SharedQuads<'a> {
     config: &'a Config,
     checked: &'a Checked,
-    sources: Vec<&'a crate::source::Loaded>,
+    sources: Vec<&'a crate::source::Hashed>,
     cached: Option<(u64, Vec<Quad>)>,
     /// The ontology's lines that `facts.ttl` carries (see [`super::rdf::data_lines`]).
     described: HashSet<String>,
@@ -311,7 +312,7 @@ impl SharedQuads<'_> {
                 }
                 self.cached.as_ref().and_then(|(_, q)| q.get(qi).cloned())
             }
-            _ => graph::plain_triple(&self.checked.facts[payload as usize].fact),
+            _ => graph::plain_triple(&self.checked.facts.get(payload as usize).fact),
         }
     }
 }
@@ -437,7 +438,7 @@ pub fn stream(
         window
             .par_iter()
             .filter(|(_, own)| !own)
-            .map(|&(i, _)| (i, generate(config, &facts[i as usize])))
+            .map(|&(i, _)| (i, generate(config, &facts.get(i as usize))))
             .collect()
     };
     let mut windows = keys.chunks(WINDOW_FACTS * 2);
@@ -504,14 +505,14 @@ mod tests {
                 subject: n.clone(),
                 predicate: n.clone(),
                 object: n.into(),
-                qualifiers: Vec::new(),
+                qualifiers: Box::default(),
                 rank: Rank::Normal,
                 quote: "q".into(),
                 deprecation_reason: None,
                 voice: crate::attribution::Voice::Source,
                 relayed_by: None,
                 basis: crate::attribution::Basis::Stated,
-                days: Vec::new(),
+                days: Box::default(),
                 recorded: None,
                 note: None,
                 line: 2,
@@ -530,7 +531,7 @@ mod tests {
         let ids = [
             "f1", "f10", "f1-a", "f1.b", "f1_c", "f1A", "f2", "f", "f10a",
         ];
-        let facts: Vec<Cited> = ids.iter().map(|id| cited(id)).collect();
+        let facts: Facts = ids.iter().map(|id| cited(id)).collect();
         let mut keys: Vec<(u32, bool)> = (0..facts.len() as u32)
             .flat_map(|i| [(i, false), (i, true)])
             .collect();

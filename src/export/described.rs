@@ -66,12 +66,13 @@ pub fn described_terms(config: &Config, checked: &Checked) -> HashSet<String> {
         }
     };
     let minter = &config.minter;
-    let mut used: HashSet<String> = checked
-        .facts
+    let all: Vec<usize> = (0..checked.facts.len()).collect();
+    let mut used: HashSet<String> = all
         .par_chunks(1024)
         .map(|chunk| {
             let mut used = HashSet::new();
-            for c in chunk {
+            for &i in chunk {
+                let c = checked.facts.get(i);
                 for q in graph::fact_description(minter, &c.fact, &c.quote) {
                     named(&q, &mut used);
                 }

@@ -38,9 +38,11 @@ pub fn write_facts_csv(
     checked: &Checked,
     fact_hashes: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let mut facts: Vec<_> = checked.facts.iter().collect();
-    facts.sort_by(|a, b| a.fact.id.cmp(&b.fact.id));
-    let rows = facts.into_iter().map(|cited| {
+    let facts = &checked.facts;
+    let mut order: Vec<usize> = (0..facts.len()).collect();
+    order.sort_by(|&a, &b| facts.id(a).cmp(facts.id(b)));
+    let rows = order.into_iter().map(|i| {
+        let cited = &facts.get(i);
         fact_cells(&FactRow {
             config,
             ontology: &checked.ontology,
@@ -65,7 +67,7 @@ pub fn write_facts_csv_indexed(
     use rayon::slice::ParallelSliceMut;
     let facts = &checked.facts;
     let mut order: Vec<usize> = (0..facts.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| facts[a].fact.id.cmp(&facts[b].fact.id));
+    order.par_sort_unstable_by(|&a, &b| facts.id(a).cmp(facts.id(b)));
     write_facts_csv_ordered(path, config, checked, &order, fact_hash)
 }
 
@@ -93,7 +95,7 @@ pub fn write_facts_csv_ordered(
     )?;
     let facts = &checked.facts;
     let chunks = super::outfile::csv_rows(by_id, |&i| {
-        let cited = &facts[i];
+        let cited = &facts.get(i);
         fact_cells(&FactRow {
             config,
             ontology: &checked.ontology,

@@ -192,7 +192,7 @@ impl Plan {
         use rayon::slice::ParallelSliceMut;
         let facts = &self.checked.facts;
         let mut order: Vec<usize> = (0..facts.len()).collect();
-        order.par_sort_unstable_by(|&a, &b| facts[a].fact.id.cmp(&facts[b].fact.id));
+        order.par_sort_unstable_by(|&a, &b| facts.id(a).cmp(facts.id(b)));
         order
     }
 }
