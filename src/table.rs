@@ -69,6 +69,21 @@ pub fn read(
     optional: &[&str],
     mut each: impl FnMut(Row<'_>),
 ) -> Vec<Diagnostic> {
+    read_batches(path, shown, required, optional, 1, |rows| {
+        rows.drain(..).for_each(&mut each);
+    })
+}
+
+/// [`read`], handing the rows over `batch` at a time (in file order), so that a caller
+/// can work on a batch on every core; `each` may drain the batch.
+pub fn read_batches(
+    path: &Path,
+    shown: &Path,
+    required: &[&str],
+    optional: &[&str],
+    batch: usize,
+    mut each: impl FnMut(&mut Vec<Row<'_>>),
+) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     // A symlinked, FIFO or device table is refused before it is opened (a FIFO would
     // block forever; a link would read a file outside the project).
@@ -135,6 +150,7 @@ pub fn read(
     }
     let names: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
     let mut record = csv::StringRecord::new();
+    let mut rows = Vec::with_capacity(batch);
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -147,12 +163,16 @@ pub fn read(
                     diagnostics.push(problem);
                     continue;
                 }
-                each(Row {
+                rows.push(Row {
                     shown,
                     index: &index,
                     record: record.clone(),
                     line,
                 });
+                if rows.len() >= batch {
+                    each(&mut rows);
+                    rows.clear();
+                }
             }
             Err(e) => {
                 let fatal = !matches!(
@@ -165,6 +185,9 @@ pub fn read(
                 }
             }
         }
+    }
+    if !rows.is_empty() {
+        each(&mut rows);
     }
     diagnostics
 }
