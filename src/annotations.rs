@@ -124,14 +124,17 @@ const ITEM_INDENT: &[u8] = b"      ";
 /// `items`, `startIndex`, `type`), `id`, `label`, `total`, `type`. Each item is
 /// pretty-printed alone and re-indented; a JSON string never holds a raw newline, so
 /// indenting after every `\n` cannot touch a value.
+///
+/// Items are rendered (see [`render`]) before they reach `stream`, so that they can be
+/// rendered on every core; `items` yields each item's rendering, or a batch of them.
 fn stream<W: Write>(
     out: &mut W,
     collection: &str,
     label: &str,
-    items: impl ExactSizeIterator<Item = Value>,
+    total: usize,
+    items: impl FnOnce(&mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let string = |s: &str| serde_json::to_string(s).map_err(std::io::Error::from);
-    let total = items.len();
     write!(
         out,
         "{{\n  \"@context\": {},\n  \"first\": {{\n    \"id\": {},\n    \"items\": ",
@@ -142,19 +145,13 @@ fn stream<W: Write>(
         out.write_all(b"[]")?;
     } else {
         out.write_all(b"[")?;
-        let mut buf = Vec::new();
-        for (i, item) in items.enumerate() {
-            out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-            buf.clear();
-            serde_json::to_writer_pretty(&mut buf, &item)?;
-            for (j, line) in buf.split(|&b| b == b'\n').enumerate() {
-                if j > 0 {
-                    out.write_all(b"\n")?;
-                }
-                out.write_all(ITEM_INDENT)?;
-                out.write_all(line)?;
-            }
-        }
+        let mut first = true;
+        items(&mut |rendered| {
+            // Each rendering starts with its own ",\n"; the first item's becomes "\n".
+            let rendered = if first { &rendered[1..] } else { rendered };
+            first = false;
+            out.write_all(rendered)
+        })?;
         out.write_all(b"\n    ]")?;
     }
     write!(
@@ -166,8 +163,25 @@ fn stream<W: Write>(
     )
 }
 
-/// Writes `annotations.jsonld` (pretty-printed, keys sorted, a final newline), one
-/// annotation at a time: the whole document in memory cost GiBs at a million facts.
+/// One item as it appears in the document: `,\n`, then the item pretty-printed and
+/// indented to its depth.
+fn render(item: &Value, out: &mut Vec<u8>) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    serde_json::to_writer_pretty(&mut buf, item)?;
+    out.extend_from_slice(b",\n");
+    for (j, line) in buf.split(|&b| b == b'\n').enumerate() {
+        if j > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(ITEM_INDENT);
+        out.extend_from_slice(line);
+    }
+    Ok(())
+}
+
+/// Writes `annotations.jsonld` (pretty-printed, keys sorted, a final newline), a window
+/// of annotations at a time, rendered on every core: the whole document in memory cost
+/// GiBs at a million facts.
 pub fn write(
     path: &Path,
     config: &Config,
@@ -180,10 +194,20 @@ pub fn write(
     order.sort_by(|&a, &b| facts.id(a).cmp(facts.id(b)));
     let file = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut out = std::io::BufWriter::new(file);
-    let items = order
-        .into_iter()
-        .map(|i| annotation(config, checked, &facts.get(i)));
-    stream(&mut out, collection, label, items)
+    let items = |write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>| {
+        crate::export::outfile::in_order(
+            &order,
+            |chunk| {
+                let mut bytes = Vec::with_capacity(chunk.len() * 1024);
+                for &i in chunk {
+                    render(&annotation(config, checked, &facts.get(i)), &mut bytes)?;
+                }
+                Ok(bytes)
+            },
+            write,
+        )
+    };
+    stream(&mut out, collection, label, order.len(), items)
         .and_then(|()| out.flush())
         .map_err(|e| Error::io(path, e))
 }
@@ -194,7 +218,30 @@ mod tests {
 
     fn streamed(collection: &str, label: &str, items: &[Value]) -> String {
         let mut out = Vec::new();
-        stream(&mut out, collection, label, items.iter().cloned()).unwrap();
+        // One item a call, and all in one call, must give the same document.
+        let one_by_one = |write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>| {
+            for item in items {
+                let mut bytes = Vec::new();
+                render(item, &mut bytes)?;
+                write(&bytes)?;
+            }
+            Ok(())
+        };
+        stream(&mut out, collection, label, items.len(), one_by_one).unwrap();
+        let mut together = Vec::new();
+        let all_at_once = |write: &mut dyn FnMut(&[u8]) -> std::io::Result<()>| {
+            let mut bytes = Vec::new();
+            for item in items {
+                render(item, &mut bytes)?;
+            }
+            if bytes.is_empty() {
+                Ok(())
+            } else {
+                write(&bytes)
+            }
+        };
+        stream(&mut together, collection, label, items.len(), all_at_once).unwrap();
+        assert_eq!(out, together);
         String::from_utf8(out).unwrap()
     }
 

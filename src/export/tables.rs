@@ -94,20 +94,21 @@ pub fn write_facts_csv_ordered(
             .map_err(|e| Error::io(path, e.into_error()))?,
     )?;
     let facts = &checked.facts;
-    let chunks = super::outfile::csv_rows(by_id, |&i| {
-        let cited = &facts.get(i);
-        fact_cells(&FactRow {
-            config,
-            ontology: &checked.ontology,
-            cited,
-            source: &checked.sources[&cited.fact.source_id].source,
-            fact_sha256: &fact_hash(i),
-        })
-    })
-    .map_err(csv_err)?;
-    for chunk in chunks {
-        file.write(&chunk)?;
-    }
+    super::outfile::csv_rows(
+        path,
+        by_id,
+        |&i| {
+            let cited = &facts.get(i);
+            fact_cells(&FactRow {
+                config,
+                ontology: &checked.ontology,
+                cited,
+                source: &checked.sources[&cited.fact.source_id].source,
+                fact_sha256: &fact_hash(i),
+            })
+        },
+        |chunk| file.write(chunk),
+    )?;
     file.finish()
 }
 
