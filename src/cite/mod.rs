@@ -11,6 +11,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline;
 use crate::project::Config;
+mod release;
 mod render;
 
 use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
@@ -352,7 +353,7 @@ fn label(description: Option<&Vec<(String, Term)>>) -> Option<String> {
 /// path of a release directory.
 pub fn from_release(config: &Config, version: &str, fact_id: &str) -> Result<FactCitation> {
     let dir = crate::release::resolve(config, version)?;
-    let (info, quads) = crate::verify::release::read_for_cite(&dir)?;
+    let (info, quads) = release::read_fact(&dir, fact_id)?;
     let release = ReleaseInfo {
         version: info.version,
         content_hash: info.graph_sha256,
