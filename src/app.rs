@@ -169,7 +169,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             release,
             format,
             proof,
-        } => cite(&config, &fact_id, release.as_deref(), format, proof),
+        } => cite(
+            &config,
+            &fact_id,
+            release.as_deref(),
+            format,
+            proof,
+            &write.progress,
+        ),
         Command::VerifyProof {
             file,
             merkle_root,
@@ -532,6 +539,7 @@ fn cite(
     release: Option<&str>,
     format: crate::cli::CiteFormat,
     proof: bool,
+    progress: &factgraph::progress::Progress,
 ) -> anyhow::Result<ExitCode> {
     use crate::cli::CiteFormat;
     use factgraph::cite;
@@ -549,18 +557,22 @@ fn cite(
         }
         _ => {}
     }
+    // A release's graph.nq is scanned (seconds at a million facts).
+    let spinner = progress.spinner("finding the fact in the graph");
     let citation = match release {
         None => cite::from_working(config, fact_id)?,
         Some(version) => cite::from_release(config, version, fact_id)?,
     };
     let proof = match release.filter(|_| proof) {
         Some(version) => {
+            spinner.set_message("building the inclusion proof");
             let dir = factgraph::release::resolve(config, version)?;
             let proof = factgraph::release::proof::prove(&dir, fact_id)?;
             Some((proof, dir.join("release.ttl")))
         }
         None => None,
     };
+    spinner.finish_and_clear();
     let text = match (format, proof) {
         (CiteFormat::Json, Some((proof, _))) => proof.to_json(),
         (CiteFormat::Text, Some((proof, ttl))) => format!(
