@@ -34,12 +34,18 @@ pub fn verify_working(config: &Config, options: Options) -> Result<Report> {
         .problems
         .extend(table_problems.iter().map(diagnostic));
 
-    // Each source file is read and hashed once.
+    // Each source file is read and hashed once, side by side.
     let sources_dir = config.sources_dir();
     let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
     let mut unreadable: BTreeMap<String, String> = BTreeMap::new();
-    for s in &sources {
-        let (one, problems) = source::load_one(s, &sources_dir, &table_shown, &config.root);
+    let read: Vec<_> = {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .map(|s| source::load_one(s, &sources_dir, &table_shown, &config.root))
+            .collect()
+    };
+    for (s, (one, problems)) in sources.iter().zip(read) {
         match one {
             Some(one) => {
                 loaded.insert(s.id.clone(), one);
