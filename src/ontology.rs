@@ -51,7 +51,8 @@ pub const BUILT_IN_SHAPES: &str = include_str!("../ontology/shapes.ttl");
 /// The shapes a release of the ontology in `dir` publishes: its `shapes.ttl` if it has
 /// one (a project may tighten them), else [`BUILT_IN_SHAPES`].
 pub fn shapes(dir: &Path) -> std::io::Result<Vec<u8>> {
-    match std::fs::read(dir.join(SHAPES_FILE)) {
+    let path = dir.join(SHAPES_FILE);
+    match crate::safe_read::read_in(dir, &path, crate::safe_read::MAX_TEXT_FILE) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BUILT_IN_SHAPES.into()),
         read => read,
     }

@@ -149,7 +149,7 @@ pub fn push(
     let graph_url = with_param(&target.endpoint, "graph", &target.graph);
     let mut http = Http::new(target.credentials.clone(), settings);
 
-    let file = std::fs::File::open(graph_nq).map_err(|e| Error::io(graph_nq, e))?;
+    let file = crate::safe_read::open_no_follow(graph_nq).map_err(|e| Error::io(graph_nq, e))?;
     let mut quads = oxigraph::io::RdfParser::from_format(oxigraph::io::RdfFormat::NQuads)
         .for_reader(BufReader::with_capacity(1 << 20, file));
     let mut batch: Vec<u8> = Vec::new();

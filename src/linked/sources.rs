@@ -40,7 +40,12 @@ impl Texts {
                 if file.split('/').any(|part| part == ".." || part.is_empty()) {
                     return None;
                 }
-                let bytes = std::fs::read(dir.join(file)).ok()?;
+                let bytes = crate::safe_read::read_in(
+                    dir,
+                    &dir.join(file),
+                    crate::safe_read::MAX_TEXT_FILE,
+                )
+                .ok()?;
                 if crate::hash::sha256_hex(&bytes) != sha256 {
                     return None;
                 }
