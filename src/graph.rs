@@ -148,11 +148,21 @@ pub fn fact_hash_quad(minter: &Minter, fact: &Fact, hash: &str) -> Quad {
 
 /// The plain `S P O` triple a fact asserts, unless it is deprecated.
 pub fn plain_triple(fact: &Fact) -> Option<Quad> {
-    (fact.rank != Rank::Deprecated).then(|| {
+    claim(fact.rank, &fact.subject, &fact.predicate, &fact.object)
+}
+
+/// [`plain_triple`] from the claim's parts (for facts held compactly).
+pub fn claim(
+    rank: Rank,
+    subject: &NamedNode,
+    predicate: &NamedNode,
+    object: &Term,
+) -> Option<Quad> {
+    (rank != Rank::Deprecated).then(|| {
         Quad::new(
-            fact.subject.clone(),
-            fact.predicate.clone(),
-            fact.object.clone(),
+            subject.clone(),
+            predicate.clone(),
+            object.clone(),
             GraphName::DefaultGraph,
         )
     })

@@ -163,10 +163,11 @@ fn locate_quotes(
                 return (None, found, problems);
             };
             for &i in citing.get(s.id.as_str()).map_or(&[][..], Vec::as_slice) {
-                let fact = facts.get(i).fact;
-                match loaded.text.locate(&fact.quote, fact.recorded) {
+                let (quote, recorded) = facts.quote(i);
+                match loaded.text.locate(quote, recorded) {
                     Located::Found(quote) => found.push((i, quote)),
                     other => {
+                        let fact = facts.get(i).fact;
                         let cells = cells.expect("a fact was kept, so its row was seen");
                         let cell = if matches!(other, Located::Moved(_)) {
                             &cells.quote_start

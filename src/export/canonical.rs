@@ -258,7 +258,7 @@ fn shared_lines(
                 let mut bytes = Vec::with_capacity(facts.len() * 128);
                 let mut ends = Vec::with_capacity(facts.len());
                 for &i in facts {
-                    if let Some(q) = graph::plain_triple(&checked.facts.get(i).fact) {
+                    if let Some(q) = checked.facts.plain_triple(i) {
                         line_of(q.as_ref(), &mut bytes);
                     }
                     ends.push(bytes.len());
@@ -312,7 +312,7 @@ impl SharedQuads<'_> {
                 }
                 self.cached.as_ref().and_then(|(_, q)| q.get(qi).cloned())
             }
-            _ => graph::plain_triple(&self.checked.facts.get(payload as usize).fact),
+            _ => self.checked.facts.plain_triple(payload as usize),
         }
     }
 }

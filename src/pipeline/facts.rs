@@ -104,6 +104,11 @@ impl Facts {
         &self.held[i].source_id
     }
 
+    /// The quote of fact `i` and the positions recorded for it.
+    pub fn quote(&self, i: usize) -> (&str, Option<(usize, usize)>) {
+        (&self.held[i].quote, self.held[i].recorded)
+    }
+
     /// Adds a fact.
     pub fn push(&mut self, cited: Cited) {
         let Cited { fact, quote } = cited;
@@ -173,6 +178,18 @@ impl Facts {
                 prefix: h.prefix.to_string(),
                 suffix: h.suffix.to_string(),
             },
+        }
+    }
+
+    /// [`crate::graph::plain_triple`] of fact `i`, without rebuilding the fact.
+    pub fn plain_triple(&self, i: usize) -> Option<oxigraph::model::Quad> {
+        let h = &self.held[i];
+        let t = &self.terms.list;
+        match (&t[h.subject as usize], &t[h.predicate as usize]) {
+            (Term::NamedNode(s), Term::NamedNode(p)) => {
+                crate::graph::claim(h.rank, s, p, &t[h.object as usize])
+            }
+            _ => unreachable!("subjects and predicates are interned as IRIs"),
         }
     }
 
