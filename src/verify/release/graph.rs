@@ -256,6 +256,7 @@ pub(super) fn scan_graph_nq(
     let mut line = String::new();
     let mut number = 0u64;
     let mut grouper = Grouper::default();
+    let mut checked = super::line::Checked::default();
     let rule = release.map(crate::release::describe::DescriptionLines::new);
     loop {
         line.clear();
@@ -275,7 +276,10 @@ pub(super) fn scan_graph_nq(
         previous.clone_from(&line);
         // Every line is parsed, not only the facts' lines: a tamperer who reseals the
         // checksums must not be able to publish a graph.nq that RDF tools reject.
-        if let Err(message) = parse_one_line(&line) {
+        let body = line.strip_suffix('\n').unwrap_or(&line);
+        if super::line::recognize(body, &mut checked).is_some() {
+            // The canonical shape, certainly one valid quad.
+        } else if let Err(message) = parse_one_line(&line) {
             invalid_count += 1;
             if invalid.len() < INVALID_LINES_LISTED {
                 invalid.push((number, message));

@@ -30,6 +30,7 @@
 
 mod files;
 mod graph;
+mod line;
 mod quotes;
 mod rows;
 mod tables;

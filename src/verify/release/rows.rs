@@ -11,11 +11,11 @@
 //! derives from each date (the properties the ontology in the graph names with
 //! `fg:firstDayProperty`/`fg:lastDayProperty`) are not qualifiers and have no cell.
 
+use super::line::{read_group, Checked, Object};
 use crate::attribution::{Basis, DeprecationReason};
 use crate::error::Result;
-use crate::release::groups::{for_each_group, parse};
+use crate::release::groups::for_each_group;
 use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
-use oxigraph::model::{NamedOrBlankNode, Term};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::Path;
@@ -57,14 +57,6 @@ impl Context {
     }
 }
 
-pub(super) fn value(term: &Term) -> String {
-    match term {
-        Term::NamedNode(n) => n.as_str().to_owned(),
-        Term::Literal(l) => l.value().to_owned(),
-        other => other.to_string(),
-    }
-}
-
 pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
     let typed = format!("{node} <{RDF}type> <{FG}{class}> .");
     lines.contains(&typed)
@@ -78,41 +70,44 @@ pub(super) fn first_pass(nq: &Path) -> Result<Context> {
         format!("> <{FG}firstDayProperty> "),
         format!("> <{FG}lastDayProperty> "),
     ];
+    let mut checked = Checked::default();
     for_each_group(nq, |node, lines| {
-        let days: Vec<String> = lines
+        let days: Vec<&String> = lines
             .iter()
             .filter(|l| day_predicates.iter().any(|p| l.contains(p.as_str())))
-            .cloned()
             .collect();
-        for quad in parse(&days) {
-            if let Term::NamedNode(p) = &quad.object {
-                context.day_properties.insert(p.as_str().to_owned());
+        for triple in read_group(&days, &mut checked) {
+            if let Object::Iri(p) = &triple.object {
+                context.day_properties.insert(p.to_string());
             }
         }
-        let labelled: Vec<String> = lines
+        let labelled: Vec<&String> = lines
             .iter()
             .filter(|l| l.contains(&label_predicate))
-            .cloned()
             .collect();
-        for quad in parse(&labelled) {
-            if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) =
-                (&quad.subject, &quad.object)
+        for triple in read_group(&labelled, &mut checked) {
+            if let (
+                Some(s),
+                Object::Literal {
+                    value, language, ..
+                },
+            ) = (&triple.subject, &triple.object)
             {
-                let entry = context.labels.entry(s.as_str().to_owned()).or_default();
-                if matches!(l.language(), None | Some("en")) {
-                    entry.0.push(l.value().to_owned());
+                let entry = context.labels.entry(s.to_string()).or_default();
+                if matches!(language.as_deref(), None | Some("en")) {
+                    entry.0.push(value.to_string());
                 } else {
-                    entry.1.push(l.value().to_owned());
+                    entry.1.push(value.to_string());
                 }
             }
         }
         if is_typed(&lines, node, "SourceArticle") {
-            let quads = parse(&lines);
+            let triples = read_group(&lines, &mut checked);
             let get = |p: String| {
-                quads
+                triples
                     .iter()
-                    .find(|q| q.predicate.as_str() == p)
-                    .map(|q| value(&q.object))
+                    .find(|t| *t.predicate == p)
+                    .map(|t| t.object.value().to_owned())
                     .unwrap_or_default()
             };
             let iri = node
@@ -210,29 +205,31 @@ fn spelling<T: Copy>(
         .map_or(value, |t| name(*t).to_owned())
 }
 
-pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (String, Expected) {
-    let quads = parse(lines);
+pub(super) fn expected_row(
+    node: &str,
+    lines: &[String],
+    context: &Context,
+    checked: &mut Checked,
+) -> (String, Expected) {
+    let triples = read_group(lines, checked);
     let iri = node.trim_start_matches('<').trim_end_matches('>');
     let part = |name: &str| format!("{iri}#{name}");
     let of = |s: &str, p: String| {
-        quads
+        triples
             .iter()
-            .find(|q| {
-                matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == s)
-                    && q.predicate.as_str() == p
-            })
-            .map(|q| q.object.clone())
+            .find(|t| t.is_about(s) && *t.predicate == p)
+            .map(|t| &t.object)
     };
-    let text = |s: &str, p: String| of(s, p).map(|t| value(&t)).unwrap_or_default();
+    let text = |s: &str, p: String| of(s, p).map(|o| o.value().to_owned()).unwrap_or_default();
     let object = of(iri, format!("{RDF}object"));
-    let (datatype, language) = match &object {
-        Some(Term::Literal(l)) => (
-            if l.language().is_some() {
+    let (datatype, language) = match object {
+        Some(o @ Object::Literal { language: tag, .. }) => (
+            if tag.is_some() {
                 String::new()
             } else {
-                l.datatype().as_str().to_owned()
+                o.datatype().unwrap_or_default().into_owned()
             },
-            l.language().unwrap_or_default().to_owned(),
+            tag.as_deref().unwrap_or_default().to_owned(),
         ),
         _ => (String::new(), String::new()),
     };
@@ -257,8 +254,8 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
     let predicate = text(iri, format!("{RDF}predicate"));
     labelled.insert("subject_label", subject.clone());
     labelled.insert("predicate_label", predicate.clone());
-    if let Some(Term::NamedNode(n)) = &object {
-        labelled.insert("object_label", n.as_str().to_owned());
+    if let Some(Object::Iri(n)) = object {
+        labelled.insert("object_label", n.to_string());
     }
     let voice = text(iri, format!("{FG}voice"));
     let voice = if voice == format!("{FG}SourceVoice") {
@@ -286,7 +283,10 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
         ("fact_iri", iri.to_owned()),
         ("subject", subject),
         ("predicate", predicate),
-        ("object", object.as_ref().map(value).unwrap_or_default()),
+        (
+            "object",
+            object.map(|o| o.value().to_owned()).unwrap_or_default(),
+        ),
         ("object_datatype", datatype),
         ("object_language", language),
         ("point_in_time", text(iri, format!("{FG}pointInTime"))),
@@ -312,13 +312,10 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
     ]
     .into_iter()
     .collect();
-    let mut qualifiers: Vec<(String, String)> = quads
+    let mut qualifiers: Vec<(String, String)> = triples
         .iter()
-        .filter(|q| {
-            matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == iri)
-                && !structural(q.predicate.as_str(), context)
-        })
-        .map(|q| (q.predicate.as_str().to_owned(), value(&q.object)))
+        .filter(|t| t.is_about(iri) && !structural(&t.predicate, context))
+        .map(|t| (t.predicate.to_string(), t.object.value().to_owned()))
         .collect();
     qualifiers.sort();
     qualifiers.dedup();

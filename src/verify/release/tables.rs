@@ -392,11 +392,12 @@ fn check_facts(
         last_id = Some(id.clone());
         Ok(Some((id, line, cells)))
     };
+    let mut checked = super::line::Checked::default();
     for_each_group(nq, |node, lines| {
         if failure.is_some() || !is_typed(&lines, node, "Fact") {
             return;
         }
-        let (id, expected) = expected_row(node, &lines, context);
+        let (id, expected) = expected_row(node, &lines, context, &mut checked);
         if let Some((line, cells)) = early_rows.remove(&id) {
             compare_row(&table, line, &cells, &expected, context, prefixes, out);
             return;
