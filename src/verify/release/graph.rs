@@ -8,6 +8,7 @@ use crate::vocab::{FG, OA, PROV, RDF};
 use oxigraph::io::{RdfFormat, RdfParser};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -96,42 +97,55 @@ pub(super) fn subject(line: &str) -> Option<&str> {
         .flatten()
 }
 
-/// For a fact's part (`<F#annotation>`, `#target`, `#quote`, `#position`): `<F>`.
-pub(super) fn group_of(subject: &str) -> Option<String> {
+/// For a fact's part (`<F#annotation>`, `#target`, `#quote`, `#position`): its node
+/// without the closing `>` (`<F`), borrowed from the subject.
+fn group_base(subject: &str) -> Option<&str> {
     let (base, part) = subject.rsplit_once('#')?;
-    matches!(part, "annotation>" | "target>" | "quote>" | "position>").then(|| format!("{base}>"))
+    matches!(part, "annotation>" | "target>" | "quote>" | "position>").then_some(base)
 }
 
 /// Groups canonical lines by fact node as they stream past (sorted input), and hands
 /// each complete group to [`GraphFacts::finish_group`].
 #[derive(Default)]
 pub(super) struct Grouper {
+    /// Open groups by node without its closing `>` (`<F`), so that a line's group is
+    /// found without building its name.
     open: HashMap<String, Vec<String>>,
-    previous: Option<String>,
+    previous: String,
 }
 
 impl Grouper {
     fn push(&mut self, line: String, facts: &mut GraphFacts) {
-        let Some(s) = subject(&line).map(str::to_owned) else {
+        let Some(s) = subject(&line) else {
             return;
         };
-        if self.previous.as_deref() != Some(s.as_str()) {
-            if let Some(previous) = self.previous.take() {
-                // `<P>`'s lines are contiguous and follow all of `<P#…>`'s.
-                if group_of(&previous).is_none() {
-                    if let Some(lines) = self.open.remove(&previous) {
-                        facts.finish_group(&previous, lines);
-                    }
+        if self.previous != s {
+            // `<P>`'s lines are contiguous and follow all of `<P#…>`'s.
+            if !self.previous.is_empty() && group_base(&self.previous).is_none() {
+                let key = &self.previous[..self.previous.len() - 1];
+                if let Some(lines) = self.open.remove(key) {
+                    facts.finish_group(&self.previous, lines);
                 }
             }
-            self.previous = Some(s.clone());
+            self.previous.clear();
+            self.previous.push_str(s);
         }
-        let group = group_of(&s).unwrap_or(s);
-        self.open.entry(group).or_default().push(line);
+        let key = group_base(s).unwrap_or(&s[..s.len() - 1]);
+        match self.open.get_mut(key) {
+            Some(lines) => lines.push(line),
+            None => {
+                let key = key.to_owned();
+                self.open.insert(key, vec![line]);
+            }
+        }
     }
 
     fn finish(mut self, facts: &mut GraphFacts) {
-        let mut rest: Vec<(String, Vec<String>)> = self.open.drain().collect();
+        let mut rest: Vec<(String, Vec<String>)> = self
+            .open
+            .drain()
+            .map(|(key, lines)| (format!("{key}>"), lines))
+            .collect();
         rest.sort();
         for (group, lines) in rest {
             facts.finish_group(&group, lines);
@@ -139,31 +153,45 @@ impl Grouper {
     }
 }
 
+/// Whether `line` is `<s> <p> ` followed by anything, `p` being `namespace` + `local`.
+fn starts_triple(line: &str, s: &str, namespace: &str, local: &str) -> Option<usize> {
+    let rest = line
+        .strip_prefix(s)?
+        .strip_prefix(" <")?
+        .strip_prefix(namespace)?
+        .strip_prefix(local)?
+        .strip_prefix("> ")?;
+    Some(line.len() - rest.len())
+}
+
 impl GraphFacts {
     fn finish_group(&mut self, node: &str, lines: Vec<String>) {
         let is = |class: &str| {
-            let typed = format!("{node} <{RDF}type> <{FG}{class}> .\n");
-            lines.contains(&typed)
+            lines.iter().any(|l| {
+                starts_triple(l, node, RDF, "type")
+                    .and_then(|at| l[at..].strip_prefix('<'))
+                    .and_then(|o| o.strip_prefix(FG))
+                    .and_then(|o| o.strip_prefix(class))
+                    == Some("> .\n")
+            })
         };
         let iri = node.trim_start_matches('<').trim_end_matches('>');
         // The object of the line `<s> <p> …`, if any: a literal's value or an IRI.
-        let value = |s: &str, p: &str| -> Option<String> {
-            let prefix = format!("{s} <{p}> ");
+        let value = |s: &str, namespace: &str, local: &str| -> Option<String> {
             lines
                 .iter()
-                .find_map(|l| l.strip_prefix(prefix.as_str()))
+                .find_map(|l| starts_triple(l, s, namespace, local).map(|at| &l[at..]))
                 .and_then(object_value)
         };
         if is("Fact") {
-            let sha_prefix = format!("{node} <{FG}sha256> \"");
-            let declared = value(node, &format!("{FG}sha256")).unwrap_or_default();
-            let mut description: Vec<&String> = lines
-                .iter()
-                .filter(|l| !l.starts_with(&sha_prefix))
-                .collect();
+            let is_sha = |l: &str| {
+                starts_triple(l, node, FG, "sha256").is_some_and(|at| l[at..].starts_with('"'))
+            };
+            let declared = value(node, FG, "sha256").unwrap_or_default();
+            let mut description: Vec<&String> = lines.iter().filter(|l| !is_sha(l)).collect();
             description.sort_unstable();
             let computed = crate::hash::graph_sha256(&description);
-            let fact_id = || value(node, &format!("{FG}factId")).unwrap_or_else(|| iri.to_owned());
+            let fact_id = || value(node, FG, "factId").unwrap_or_else(|| iri.to_owned());
             let key = digest(iri);
             if self.wanted.as_ref().is_some_and(|w| w.contains(&key)) {
                 self.names.insert(key, (iri.to_owned(), fact_id()));
@@ -179,7 +207,7 @@ impl GraphFacts {
                     .push((iri.to_owned(), fact_id(), declared.clone(), computed));
             }
             self.facts.push((key, digest(&declared)));
-            let Some(source) = value(node, &format!("{PROV}wasDerivedFrom")) else {
+            let Some(source) = value(node, PROV, "wasDerivedFrom") else {
                 return;
             };
             if !self.keep_citations {
@@ -187,9 +215,8 @@ impl GraphFacts {
                 return;
             }
             let position = format!("<{iri}#position>");
-            let number =
-                |p: &str| value(&position, &format!("{OA}{p}")).and_then(|v| v.parse().ok());
-            if let Some(quote) = value(&format!("<{iri}#quote>"), &format!("{OA}exact")) {
+            let number = |p: &str| value(&position, OA, p).and_then(|v| v.parse().ok());
+            if let Some(quote) = value(&format!("<{iri}#quote>"), OA, "exact") {
                 self.citations.push((
                     source.clone(),
                     Citation {
@@ -201,7 +228,7 @@ impl GraphFacts {
                 ));
             }
         } else if is("SourceArticle") {
-            let get = |p: &str| value(node, &format!("{FG}{p}")).unwrap_or_default();
+            let get = |p: &str| value(node, FG, p).unwrap_or_default();
             self.sources.insert(
                 iri.to_owned(),
                 (get("sourceId"), get("file"), get("sha256")),
@@ -313,7 +340,12 @@ pub(super) fn scan_turtle(
     for quad in RdfParser::from_format(RdfFormat::Turtle).for_reader(std::io::BufReader::new(file))
     {
         match quad {
-            Ok(q) => grouper.push(crate::hash::canonical_line(&q), facts),
+            Ok(q) => {
+                // Sized for a typical line: `format!` would grow it several times.
+                let mut line = String::with_capacity(192);
+                let _ = writeln!(line, "{q} .");
+                grouper.push(line, facts);
+            }
             Err(e) => {
                 problems.push(Problem::new(
                     ProblemKind::BadTurtle,

@@ -242,7 +242,8 @@ fn literal<'a>(text: &'a str, checked: &mut Checked) -> Option<(Object<'a>, &'a 
         {
             return None;
         }
-        let datatype = (datatype != format!("{XSD}string")).then_some(Cow::Borrowed(datatype));
+        let datatype =
+            (datatype.strip_prefix(XSD) != Some("string")).then_some(Cow::Borrowed(datatype));
         return Some((
             Object::Literal {
                 value,

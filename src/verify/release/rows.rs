@@ -58,8 +58,16 @@ impl Context {
 }
 
 pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
-    let typed = format!("{node} <{RDF}type> <{FG}{class}> .");
-    lines.contains(&typed)
+    // `{node} <rdf:type> <fg:{class}> .`, matched without building it.
+    lines.iter().any(|l| {
+        l.strip_prefix(node)
+            .and_then(|r| r.strip_prefix(" <"))
+            .and_then(|r| r.strip_prefix(RDF))
+            .and_then(|r| r.strip_prefix("type> <"))
+            .and_then(|r| r.strip_prefix(FG))
+            .and_then(|r| r.strip_prefix(class))
+            == Some("> .")
+    })
 }
 
 /// First pass: labels and sources.
@@ -165,31 +173,37 @@ pub(super) struct Expected {
     pub(super) qualifiers: Vec<(String, String)>,
 }
 
+/// Whether `iri` is `namespace` + `local`, without building the IRI.
+fn is_term(iri: &str, namespace: &str, local: &str) -> bool {
+    iri.strip_prefix(namespace) == Some(local)
+}
+
 /// The predicates of a fact node that are not qualifiers.
 fn structural(p: &str, context: &Context) -> bool {
+    const STRUCTURAL: [(&str, &str); 18] = [
+        (RDF, "type"),
+        (FG, "factId"),
+        (RDF, "subject"),
+        (RDF, "predicate"),
+        (RDF, "object"),
+        (FG, "rank"),
+        (PROV, "wasDerivedFrom"),
+        (FG, "citation"),
+        (FG, "sha256"),
+        (RDFS, "comment"),
+        (FG, "pointInTime"),
+        (FG, "startTime"),
+        (FG, "endTime"),
+        (FG, "voice"),
+        (PROV, "wasAttributedTo"),
+        (FG, "relayedBy"),
+        (FG, "basis"),
+        (FG, "deprecationReason"),
+    ];
     context.day_properties.contains(p)
-        || [
-            format!("{RDF}type"),
-            format!("{FG}factId"),
-            format!("{RDF}subject"),
-            format!("{RDF}predicate"),
-            format!("{RDF}object"),
-            format!("{FG}rank"),
-            format!("{PROV}wasDerivedFrom"),
-            format!("{FG}citation"),
-            format!("{FG}sha256"),
-            format!("{RDFS}comment"),
-            format!("{FG}pointInTime"),
-            format!("{FG}startTime"),
-            format!("{FG}endTime"),
-            format!("{FG}voice"),
-            format!("{PROV}wasAttributedTo"),
-            format!("{FG}relayedBy"),
-            format!("{FG}basis"),
-            format!("{FG}deprecationReason"),
-        ]
-        .iter()
-        .any(|s| s == p)
+        || STRUCTURAL
+            .iter()
+            .any(|(namespace, local)| is_term(p, namespace, local))
 }
 
 /// The CSV spelling of an individual of a controlled list (`fg:Stated` → `stated`),
@@ -214,14 +228,18 @@ pub(super) fn expected_row(
     let triples = read_group(lines, checked);
     let iri = node.trim_start_matches('<').trim_end_matches('>');
     let part = |name: &str| format!("{iri}#{name}");
-    let of = |s: &str, p: String| {
+    let of = |s: &str, namespace: &str, local: &str| {
         triples
             .iter()
-            .find(|t| t.is_about(s) && *t.predicate == p)
+            .find(|t| t.is_about(s) && is_term(&t.predicate, namespace, local))
             .map(|t| &t.object)
     };
-    let text = |s: &str, p: String| of(s, p).map(|o| o.value().to_owned()).unwrap_or_default();
-    let object = of(iri, format!("{RDF}object"));
+    let text = |s: &str, namespace: &str, local: &str| {
+        of(s, namespace, local)
+            .map(|o| o.value().to_owned())
+            .unwrap_or_default()
+    };
+    let object = of(iri, RDF, "object");
     let (datatype, language) = match object {
         Some(o @ Object::Literal { language: tag, .. }) => (
             if tag.is_some() {
@@ -233,14 +251,14 @@ pub(super) fn expected_row(
         ),
         _ => (String::new(), String::new()),
     };
-    let rank = text(iri, format!("{FG}rank"));
+    let rank = text(iri, FG, "rank");
     let rank = match rank.strip_prefix(FG) {
         Some("PreferredRank") => "preferred".to_owned(),
         Some("NormalRank") => "normal".to_owned(),
         Some("DeprecatedRank") => "deprecated".to_owned(),
         _ => rank,
     };
-    let source_iri = text(iri, format!("{PROV}wasDerivedFrom"));
+    let source_iri = text(iri, PROV, "wasDerivedFrom");
     let source = context.sources.get(&source_iri);
     let from_source = |column: &str| {
         source
@@ -248,17 +266,17 @@ pub(super) fn expected_row(
             .cloned()
             .unwrap_or_default()
     };
-    let id = text(iri, format!("{FG}factId"));
+    let id = text(iri, FG, "factId");
     let mut labelled = BTreeMap::new();
-    let subject = text(iri, format!("{RDF}subject"));
-    let predicate = text(iri, format!("{RDF}predicate"));
+    let subject = text(iri, RDF, "subject");
+    let predicate = text(iri, RDF, "predicate");
     labelled.insert("subject_label", subject.clone());
     labelled.insert("predicate_label", predicate.clone());
     if let Some(Object::Iri(n)) = object {
         labelled.insert("object_label", n.to_string());
     }
-    let voice = text(iri, format!("{FG}voice"));
-    let voice = if voice == format!("{FG}SourceVoice") {
+    let voice = text(iri, FG, "voice");
+    let voice = if is_term(&voice, FG, "SourceVoice") {
         "source".to_owned()
     } else {
         if !voice.is_empty() {
@@ -267,13 +285,13 @@ pub(super) fn expected_row(
         voice
     };
     let basis = spelling(
-        text(iri, format!("{FG}basis")),
+        text(iri, FG, "basis"),
         &Basis::ALL,
         |b| b.iri().into_string(),
         Basis::as_str,
     );
     let reason = spelling(
-        text(iri, format!("{FG}deprecationReason")),
+        text(iri, FG, "deprecationReason"),
         &DeprecationReason::ALL,
         |r| r.iri().into_string(),
         DeprecationReason::as_str,
@@ -289,26 +307,26 @@ pub(super) fn expected_row(
         ),
         ("object_datatype", datatype),
         ("object_language", language),
-        ("point_in_time", text(iri, format!("{FG}pointInTime"))),
-        ("start", text(iri, format!("{FG}startTime"))),
-        ("end", text(iri, format!("{FG}endTime"))),
+        ("point_in_time", text(iri, FG, "pointInTime")),
+        ("start", text(iri, FG, "startTime")),
+        ("end", text(iri, FG, "endTime")),
         ("rank", rank),
         ("deprecation_reason", reason),
         ("voice", voice),
         // Filled from the voice's label when the voice is an agent (`labelled`).
         ("voice_label", String::new()),
-        ("relayed_by", text(iri, format!("{FG}relayedBy"))),
+        ("relayed_by", text(iri, FG, "relayedBy")),
         ("basis", basis),
-        ("quote", text(&part("quote"), format!("{OA}exact"))),
-        ("quote_start", text(&part("position"), format!("{OA}start"))),
-        ("quote_end", text(&part("position"), format!("{OA}end"))),
+        ("quote", text(&part("quote"), OA, "exact")),
+        ("quote_start", text(&part("position"), OA, "start")),
+        ("quote_end", text(&part("position"), OA, "end")),
         ("source_id", from_source("source_id")),
         ("source_title", from_source("title")),
         ("source_published", from_source("published")),
         ("source_url", from_source("url")),
         ("source_sha256", from_source("sha256")),
-        ("fact_sha256", text(iri, format!("{FG}sha256"))),
-        ("note", text(iri, format!("{RDFS}comment"))),
+        ("fact_sha256", text(iri, FG, "sha256")),
+        ("note", text(iri, RDFS, "comment")),
     ]
     .into_iter()
     .collect();
