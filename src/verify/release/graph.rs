@@ -39,7 +39,10 @@ pub(super) struct GraphFacts {
     pub(super) sources: BTreeMap<String, (String, String, String)>,
     /// Each fact's IRI and Merkle leaf (its declared hash), when asked for: the tree's
     /// leaves in IRI order.
-    pub(super) leaves: Option<Vec<(Box<str>, crate::merkle::Hash)>>,
+    pub(super) leaves: Option<super::leaves::Leaves>,
+    /// Whether to record the sources and how many facts cite each (`sources`,
+    /// `cited`): only `graph.nq`'s are reported.
+    pub(super) describe_sources: bool,
     /// IRI digests whose names to record in `names`.
     pub(super) wanted: Option<std::collections::HashSet<[u8; 16]>>,
     /// IRI digest → (IRI, fact id), for the wanted ones.
@@ -200,7 +203,7 @@ impl GraphFacts {
                 let leaf = crate::merkle::parse_hex(&declared)
                     .or_else(|| crate::merkle::parse_hex(&computed))
                     .unwrap_or_default();
-                leaves.push((iri.into(), leaf));
+                leaves.push(iri, leaf);
             }
             if declared != computed {
                 self.mismatches
@@ -211,7 +214,9 @@ impl GraphFacts {
                 return;
             };
             if !self.keep_citations {
-                *self.cited.entry(source).or_default() += 1;
+                if self.describe_sources {
+                    *self.cited.entry(source).or_default() += 1;
+                }
                 return;
             }
             let position = format!("<{iri}#position>");
@@ -227,7 +232,7 @@ impl GraphFacts {
                     },
                 ));
             }
-        } else if is("SourceArticle") {
+        } else if self.describe_sources && is("SourceArticle") {
             let get = |p: &str| value(node, FG, p).unwrap_or_default();
             self.sources.insert(
                 iri.to_owned(),

@@ -20,8 +20,55 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::Path;
 
-/// A source as the graph describes it, as `sources.csv` columns.
-pub(super) type SourceCells = BTreeMap<&'static str, String>;
+/// The `sources.csv` columns a source's description fills, in [`SourceCells`] order.
+const SOURCE_COLUMNS: [&str; 10] = [
+    "source_id",
+    "source_iri",
+    "file",
+    "sha256",
+    "title",
+    "published",
+    "url",
+    "publisher",
+    "language",
+    "retrieved",
+];
+
+/// A source as the graph describes it, as `sources.csv` columns: the cells end to end
+/// in one string (a release has a source for every ten facts or so, and a map of
+/// strings per source was most of the tables check's memory).
+#[derive(Debug)]
+pub(super) struct SourceCells {
+    text: Box<str>,
+    /// Where each of [`SOURCE_COLUMNS`] ends in `text`.
+    ends: [u32; 10],
+}
+
+impl SourceCells {
+    fn new(cells: [String; 10]) -> Self {
+        let mut text = String::new();
+        let mut ends = [0; 10];
+        for (cell, end) in cells.iter().zip(&mut ends) {
+            text.push_str(cell);
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        if text.len() > u32::MAX as usize {
+            // Not from any real release; keep the cells' count right, empty.
+            return Self::new(Default::default());
+        }
+        Self {
+            text: text.into(),
+            ends,
+        }
+    }
+
+    /// The cell of a column, if sources have that column.
+    pub(super) fn get(&self, column: &str) -> Option<&str> {
+        let i = SOURCE_COLUMNS.iter().position(|c| *c == column)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize)
+    }
+}
 
 /// What the tables repeat about resources other than facts.
 #[derive(Default)]
@@ -122,20 +169,18 @@ pub(super) fn first_pass(nq: &Path) -> Result<Context> {
                 .trim_start_matches('<')
                 .trim_end_matches('>')
                 .to_owned();
-            let cells: SourceCells = [
-                ("source_id", get(format!("{FG}sourceId"))),
-                ("source_iri", iri.clone()),
-                ("file", get(format!("{FG}file"))),
-                ("sha256", get(format!("{FG}sha256"))),
-                ("title", get(format!("{DCTERMS}title"))),
-                ("published", get(format!("{DCTERMS}issued"))),
-                ("url", get(format!("{SCHEMA}url"))),
-                ("publisher", get(format!("{DCTERMS}publisher"))),
-                ("language", get(format!("{DCTERMS}language"))),
-                ("retrieved", get(format!("{FG}retrieved"))),
-            ]
-            .into_iter()
-            .collect();
+            let cells = SourceCells::new([
+                get(format!("{FG}sourceId")),
+                iri.clone(),
+                get(format!("{FG}file")),
+                get(format!("{FG}sha256")),
+                get(format!("{DCTERMS}title")),
+                get(format!("{DCTERMS}issued")),
+                get(format!("{SCHEMA}url")),
+                get(format!("{DCTERMS}publisher")),
+                get(format!("{DCTERMS}language")),
+                get(format!("{FG}retrieved")),
+            ]);
             context.sources.insert(iri, cells);
         }
     })?;
@@ -263,8 +308,8 @@ pub(super) fn expected_row(
     let from_source = |column: &str| {
         source
             .and_then(|s| s.get(column))
-            .cloned()
             .unwrap_or_default()
+            .to_owned()
     };
     let id = text(iri, FG, "factId");
     let mut labelled = BTreeMap::new();

@@ -259,7 +259,7 @@ fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<(
     let by_id: BTreeMap<&str, &SourceCells> = context
         .sources
         .values()
-        .map(|c| (c["source_id"].as_str(), c))
+        .map(|c| (c.get("source_id").unwrap_or_default(), c))
         .collect();
     let mut seen = BTreeMap::new();
     let id_column = table.column("source_id");
@@ -286,7 +286,7 @@ fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<(
             let (Some(cell), Some(expected)) = (&cells[i], graph.get(name)) else {
                 continue;
             };
-            if cell != expected {
+            if cell.as_str() != expected {
                 out.cell(
                     FILE,
                     line,
