@@ -102,7 +102,7 @@ pub(super) fn subject(line: &str) -> Option<&str> {
 
 /// For a fact's part (`<F#annotation>`, `#target`, `#quote`, `#position`): its node
 /// without the closing `>` (`<F`), borrowed from the subject.
-fn group_base(subject: &str) -> Option<&str> {
+pub(super) fn group_base(subject: &str) -> Option<&str> {
     let (base, part) = subject.rsplit_once('#')?;
     matches!(part, "annotation>" | "target>" | "quote>" | "position>").then_some(base)
 }
@@ -168,7 +168,7 @@ fn starts_triple(line: &str, s: &str, namespace: &str, local: &str) -> Option<us
 }
 
 impl GraphFacts {
-    fn finish_group(&mut self, node: &str, lines: Vec<String>) {
+    pub(super) fn finish_group(&mut self, node: &str, lines: Vec<String>) {
         let is = |class: &str| {
             lines.iter().any(|l| {
                 starts_triple(l, node, RDF, "type")
@@ -340,6 +340,9 @@ pub(super) fn scan_turtle(
     facts: &mut GraphFacts,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
+    if super::turtle::scan_in_pieces(path, facts)? {
+        return Ok(());
+    }
     let file = open_release_file(path)?;
     let mut grouper = Grouper::default();
     for quad in RdfParser::from_format(RdfFormat::Turtle).for_reader(std::io::BufReader::new(file))

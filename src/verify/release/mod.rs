@@ -35,6 +35,7 @@ mod line;
 mod quotes;
 mod rows;
 mod tables;
+mod turtle;
 
 use files::{check_files, hash_files};
 use graph::{
