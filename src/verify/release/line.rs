@@ -128,13 +128,18 @@ impl Default for Checked {
 
 impl Checked {
     fn iri(&mut self, iri: &str) -> bool {
-        // FNV-1a over at most the last 32 bytes: IRIs that share a long prefix differ
-        // at their end.
-        let tail = &iri.as_bytes()[iri.len().saturating_sub(32)..];
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325 ^ iri.len() as u64;
-        for b in tail {
-            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
+        // IRIs that share a long prefix differ at their end: hash the length and the
+        // last 16 bytes.
+        let bytes = iri.as_bytes();
+        let mut tail = [0u8; 16];
+        let n = bytes.len().min(16);
+        tail[16 - n..].copy_from_slice(&bytes[bytes.len() - n..]);
+        let (a, b) = tail.split_at(8);
+        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+        let hash = (word(a) ^ (bytes.len() as u64).rotate_left(32))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            ^ word(b).wrapping_mul(0xc2b2_ae3d_27d4_eb4f);
+        let hash = hash ^ (hash >> 29);
         let slot = (hash as usize) & (self.iris.len() - 1);
         if self.iris[slot].as_deref() == Some(iri) {
             return true;

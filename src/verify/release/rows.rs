@@ -117,6 +117,15 @@ pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
     })
 }
 
+/// `line.contains(pattern)` for a pattern that starts with `>`, found from the line's
+/// few `>` (a general substring search set up per line cost more than the rest of
+/// the pass).
+fn contains_from_gt(line: &str, pattern: &str) -> bool {
+    debug_assert!(pattern.starts_with('>'));
+    line.match_indices('>')
+        .any(|(i, _)| line[i..].starts_with(pattern))
+}
+
 /// First pass: labels and sources.
 pub(super) fn first_pass(nq: &Path) -> Result<Context> {
     let mut context = Context::default();
@@ -129,7 +138,7 @@ pub(super) fn first_pass(nq: &Path) -> Result<Context> {
     for_each_group(nq, |node, lines| {
         let days: Vec<&String> = lines
             .iter()
-            .filter(|l| day_predicates.iter().any(|p| l.contains(p.as_str())))
+            .filter(|l| day_predicates.iter().any(|p| contains_from_gt(l, p)))
             .collect();
         for triple in read_group(&days, &mut checked) {
             if let Object::Iri(p) = &triple.object {
@@ -138,7 +147,7 @@ pub(super) fn first_pass(nq: &Path) -> Result<Context> {
         }
         let labelled: Vec<&String> = lines
             .iter()
-            .filter(|l| l.contains(&label_predicate))
+            .filter(|l| contains_from_gt(l, &label_predicate))
             .collect();
         for triple in read_group(&labelled, &mut checked) {
             if let (
