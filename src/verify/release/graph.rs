@@ -279,7 +279,8 @@ pub(super) fn scan_graph_nq(
     facts: &mut GraphFacts,
 ) -> Result<Scan> {
     let file = open_release_file(path)?;
-    let mut reader = std::io::BufReader::new(file);
+    // Large reads: graph.nq is gigabytes at a million facts.
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
     let mut hasher = crate::hash::LinesHasher::default();
     let (mut invalid, mut invalid_count) = (Vec::new(), 0u64);
     let mut description = BTreeSet::new();
