@@ -506,3 +506,57 @@ pub(super) fn report_differing_facts(
             .push(Problem::new(ProblemKind::FactSetMismatch, file, message));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line that is not valid N-Quads is reported with oxttl's message, whatever
+    /// the fast path saw before it: a bad IRI where the same text stood valid (the IRI
+    /// cache), in each position; bad escapes; bad language tags; a broken datatype.
+    #[test]
+    fn every_invalid_line_is_reported_with_the_parser_message() {
+        let s = "<https://w3id.org/factgraph/fact/f1>";
+        let p = "<https://w3id.org/factgraph/ontology#p>";
+        let good = [
+            format!("{s} {p} <https://example.org/o> .\n"),
+            format!("{s} {p} \"a\\tb\\u00e9\"@en .\n"),
+            format!("{s} {p} \"5\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n"),
+        ];
+        let bad = [
+            format!("<https://w3id.org/factgraph/fact/f 1> {p} <https://example.org/o> .\n"),
+            format!("{s} <https://w3id.org/factgraph/ontology#p q> <https://example.org/o> .\n"),
+            format!("{s} {p} <https://example.org/o%zz> .\n"),
+            format!("{s} {p} \"a\\qb\" .\n"),
+            format!("{s} {p} \"a\\uD800\" .\n"),
+            format!("{s} {p} \"a\\u12\" .\n"),
+            format!("{s} {p} \"a\"@1en .\n"),
+            format!("{s} {p} \"a\"@en--ltr .\n"),
+            format!("{s} {p} \"a\"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString> .\n"),
+            format!("{s} {p} \"a\"^^<not an iri> .\n"),
+            format!("{s} {p} \"a\" <https://example.org/g> <https://example.org/h> .\n"),
+            format!("{s} {p} \"a\r\" .\n"),
+            "\n".to_owned(),
+        ];
+        // Good lines first, so that their IRIs are in the cache; then bad, then good.
+        let mut lines: Vec<String> = good.to_vec();
+        lines.extend(bad.iter().cloned());
+        lines.extend(good.iter().cloned());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("graph.nq");
+        std::fs::write(&path, lines.concat()).unwrap();
+        let scan = scan_graph_nq(&path, None, &mut GraphFacts::default()).unwrap();
+        let expected: Vec<(u64, String)> = bad
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                (
+                    (good.len() + i + 1) as u64,
+                    parse_one_line(line).unwrap_err(),
+                )
+            })
+            .collect();
+        assert_eq!(scan.invalid_count, bad.len() as u64);
+        assert_eq!(scan.invalid, expected[..INVALID_LINES_LISTED].to_vec());
+    }
+}
