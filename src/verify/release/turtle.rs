@@ -35,8 +35,8 @@ use std::io::Read;
 use std::path::Path;
 
 /// Bytes read at a time, and the number of pieces a window is cut into.
-const WINDOW: usize = 24 << 20;
-const PIECES: usize = 12;
+const WINDOW: usize = 8 << 20;
+const PIECES: usize = 8;
 
 /// Below this size the file is parsed in one go: pieces would not pay.
 const SMALL: u64 = 4 << 20;
