@@ -17,7 +17,10 @@ use std::path::Path;
 /// group, complete, as (node `<…>`, its lines without their newlines).
 pub fn for_each_group(path: &Path, mut on_group: impl FnMut(&str, Vec<String>)) -> Result<()> {
     let file = crate::safe_read::open_no_follow(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = std::io::BufReader::new(file);
+    // Large reads: graph.nq is gigabytes at a million facts.
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    // Open groups by node without its closing `>`, so that a line's group is found
+    // without building its name.
     let mut open: HashMap<String, Vec<String>> = HashMap::new();
     let mut previous = String::new();
     let mut line = String::new();
@@ -35,22 +38,30 @@ pub fn for_each_group(path: &Path, mut on_group: impl FnMut(&str, Vec<String>)) 
         };
         if subject != previous {
             // All of `<P#…>` sorts before `<P>`, so a group ends with its last `<P>` line.
-            if !previous.contains('#') {
-                if let Some(lines) = open.remove(&previous) {
+            if !previous.is_empty() && !previous.contains('#') {
+                if let Some(lines) = open.remove(&previous[..previous.len() - 1]) {
                     on_group(&previous, lines);
                 }
             }
             previous.clear();
             previous.push_str(subject);
         }
-        let group = match subject.split_once('#') {
-            Some((base, _)) => format!("{base}>"),
-            None => subject.to_owned(),
+        let key = match subject.split_once('#') {
+            Some((base, _)) => base,
+            None => &subject[..subject.len() - 1],
         };
         let text = line.trim_end_matches(['\n', '\r']).to_owned();
-        open.entry(group).or_default().push(text);
+        match open.get_mut(key) {
+            Some(lines) => lines.push(text),
+            None => {
+                open.insert(key.to_owned(), vec![text]);
+            }
+        }
     }
-    let mut rest: Vec<(String, Vec<String>)> = open.into_iter().collect();
+    let mut rest: Vec<(String, Vec<String>)> = open
+        .into_iter()
+        .map(|(key, lines)| (format!("{key}>"), lines))
+        .collect();
     rest.sort();
     for (group, lines) in rest {
         on_group(&group, lines);

@@ -30,9 +30,12 @@
 
 mod files;
 mod graph;
+mod leaves;
+mod line;
 mod quotes;
 mod rows;
 mod tables;
+mod turtle;
 
 use files::{check_files, hash_files};
 use graph::{
@@ -150,22 +153,6 @@ impl ReleaseDetails {
     }
 }
 
-/// The Merkle root over the facts of `graph.nq`, from their declared `fg:sha256` (a
-/// declared hash that is not one is replaced by the recomputed hash: its fact is
-/// reported as edited anyway), in fact IRI order: the tree's leaf order.
-fn merkle_root(mut leaves: Vec<(Box<str>, crate::merkle::Hash)>) -> String {
-    leaves.sort_unstable();
-    let mut root = crate::merkle::RootBuilder::default();
-    for (i, (iri, leaf)) in leaves.iter().enumerate() {
-        // One leaf per IRI (a fact described twice counts once, as in a map).
-        if leaves.get(i + 1).is_some_and(|next| next.0 == *iri) {
-            continue;
-        }
-        root.push_fact(leaf);
-    }
-    crate::merkle::to_hex(&root.root())
-}
-
 /// Verifies a release directory; `sources` is where the source files are, if at hand.
 pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
     let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
@@ -214,7 +201,8 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
                 || hash_files(dir),
                 || {
                     let mut graph = GraphFacts::new(keep_citations, None);
-                    graph.leaves = Some(Vec::new());
+                    graph.leaves = Some(leaves::Leaves::default());
+                    graph.describe_sources = true;
                     nq.is_file()
                         .then(|| scan_graph_nq(&nq, release_iri.as_deref(), &mut graph))
                         .transpose()
@@ -281,7 +269,10 @@ pub fn verify_release(dir: &Path, sources: Option<&Path>) -> Result<Report> {
     details.facts_hashed_graph_nq = graph.facts.len();
     report_fact_hashes("graph.nq", &mut graph.mismatches, &mut report);
     if let Some(leaves) = graph.leaves.take() {
-        let computed = merkle_root(leaves);
+        // The Merkle root over the facts of `graph.nq`, from their declared `fg:sha256`
+        // (a declared hash that is not one is replaced by the recomputed hash: its
+        // fact is reported as edited anyway), in fact IRI order.
+        let computed = leaves.root();
         if let Some(declared) = details
             .declared_merkle_root
             .as_ref()

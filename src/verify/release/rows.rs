@@ -11,17 +11,64 @@
 //! derives from each date (the properties the ontology in the graph names with
 //! `fg:firstDayProperty`/`fg:lastDayProperty`) are not qualifiers and have no cell.
 
+use super::line::{read_group, Checked, Object};
 use crate::attribution::{Basis, DeprecationReason};
 use crate::error::Result;
-use crate::release::groups::{for_each_group, parse};
+use crate::release::groups::for_each_group;
 use crate::vocab::{DCTERMS, FG, OA, PROV, RDF, RDFS, SCHEMA};
-use oxigraph::model::{NamedOrBlankNode, Term};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::BufRead;
 use std::path::Path;
 
-/// A source as the graph describes it, as `sources.csv` columns.
-pub(super) type SourceCells = BTreeMap<&'static str, String>;
+/// The `sources.csv` columns a source's description fills, in [`SourceCells`] order.
+const SOURCE_COLUMNS: [&str; 10] = [
+    "source_id",
+    "source_iri",
+    "file",
+    "sha256",
+    "title",
+    "published",
+    "url",
+    "publisher",
+    "language",
+    "retrieved",
+];
+
+/// A source as the graph describes it, as `sources.csv` columns: the cells end to end
+/// in one string (a release has a source for every ten facts or so, and a map of
+/// strings per source was most of the tables check's memory).
+#[derive(Debug)]
+pub(super) struct SourceCells {
+    text: Box<str>,
+    /// Where each of [`SOURCE_COLUMNS`] ends in `text`.
+    ends: [u32; 10],
+}
+
+impl SourceCells {
+    fn new(cells: [String; 10]) -> Self {
+        let mut text = String::new();
+        let mut ends = [0; 10];
+        for (cell, end) in cells.iter().zip(&mut ends) {
+            text.push_str(cell);
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        if text.len() > u32::MAX as usize {
+            // Not from any real release; keep the cells' count right, empty.
+            return Self::new(Default::default());
+        }
+        Self {
+            text: text.into(),
+            ends,
+        }
+    }
+
+    /// The cell of a column, if sources have that column.
+    pub(super) fn get(&self, column: &str) -> Option<&str> {
+        let i = SOURCE_COLUMNS.iter().position(|c| *c == column)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize)
+    }
+}
 
 /// What the tables repeat about resources other than facts.
 #[derive(Default)]
@@ -57,17 +104,26 @@ impl Context {
     }
 }
 
-pub(super) fn value(term: &Term) -> String {
-    match term {
-        Term::NamedNode(n) => n.as_str().to_owned(),
-        Term::Literal(l) => l.value().to_owned(),
-        other => other.to_string(),
-    }
+pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
+    // `{node} <rdf:type> <fg:{class}> .`, matched without building it.
+    lines.iter().any(|l| {
+        l.strip_prefix(node)
+            .and_then(|r| r.strip_prefix(" <"))
+            .and_then(|r| r.strip_prefix(RDF))
+            .and_then(|r| r.strip_prefix("type> <"))
+            .and_then(|r| r.strip_prefix(FG))
+            .and_then(|r| r.strip_prefix(class))
+            == Some("> .")
+    })
 }
 
-pub(super) fn is_typed(lines: &[String], node: &str, class: &str) -> bool {
-    let typed = format!("{node} <{RDF}type> <{FG}{class}> .");
-    lines.contains(&typed)
+/// `line.contains(pattern)` for a pattern that starts with `>`, found from the line's
+/// few `>` (a general substring search set up per line cost more than the rest of
+/// the pass).
+fn contains_from_gt(line: &str, pattern: &str) -> bool {
+    debug_assert!(pattern.starts_with('>'));
+    line.match_indices('>')
+        .any(|(i, _)| line[i..].starts_with(pattern))
 }
 
 /// First pass: labels and sources.
@@ -78,61 +134,62 @@ pub(super) fn first_pass(nq: &Path) -> Result<Context> {
         format!("> <{FG}firstDayProperty> "),
         format!("> <{FG}lastDayProperty> "),
     ];
+    let mut checked = Checked::default();
     for_each_group(nq, |node, lines| {
-        let days: Vec<String> = lines
+        let days: Vec<&String> = lines
             .iter()
-            .filter(|l| day_predicates.iter().any(|p| l.contains(p.as_str())))
-            .cloned()
+            .filter(|l| day_predicates.iter().any(|p| contains_from_gt(l, p)))
             .collect();
-        for quad in parse(&days) {
-            if let Term::NamedNode(p) = &quad.object {
-                context.day_properties.insert(p.as_str().to_owned());
+        for triple in read_group(&days, &mut checked) {
+            if let Object::Iri(p) = &triple.object {
+                context.day_properties.insert(p.to_string());
             }
         }
-        let labelled: Vec<String> = lines
+        let labelled: Vec<&String> = lines
             .iter()
-            .filter(|l| l.contains(&label_predicate))
-            .cloned()
+            .filter(|l| contains_from_gt(l, &label_predicate))
             .collect();
-        for quad in parse(&labelled) {
-            if let (NamedOrBlankNode::NamedNode(s), Term::Literal(l)) =
-                (&quad.subject, &quad.object)
+        for triple in read_group(&labelled, &mut checked) {
+            if let (
+                Some(s),
+                Object::Literal {
+                    value, language, ..
+                },
+            ) = (&triple.subject, &triple.object)
             {
-                let entry = context.labels.entry(s.as_str().to_owned()).or_default();
-                if matches!(l.language(), None | Some("en")) {
-                    entry.0.push(l.value().to_owned());
+                let entry = context.labels.entry(s.to_string()).or_default();
+                if matches!(language.as_deref(), None | Some("en")) {
+                    entry.0.push(value.to_string());
                 } else {
-                    entry.1.push(l.value().to_owned());
+                    entry.1.push(value.to_string());
                 }
             }
         }
         if is_typed(&lines, node, "SourceArticle") {
-            let quads = parse(&lines);
+            let triples = read_group(&lines, &mut checked);
             let get = |p: String| {
-                quads
+                triples
                     .iter()
-                    .find(|q| q.predicate.as_str() == p)
-                    .map(|q| value(&q.object))
+                    .find(|t| *t.predicate == p)
+                    .map(|t| t.object.value().to_owned())
                     .unwrap_or_default()
             };
             let iri = node
                 .trim_start_matches('<')
                 .trim_end_matches('>')
                 .to_owned();
-            let cells: SourceCells = [
-                ("source_id", get(format!("{FG}sourceId"))),
-                ("source_iri", iri.clone()),
-                ("file", get(format!("{FG}file"))),
-                ("sha256", get(format!("{FG}sha256"))),
-                ("title", get(format!("{DCTERMS}title"))),
-                ("published", get(format!("{DCTERMS}issued"))),
-                ("url", get(format!("{SCHEMA}url"))),
-                ("publisher", get(format!("{DCTERMS}publisher"))),
-                ("language", get(format!("{DCTERMS}language"))),
-                ("retrieved", get(format!("{FG}retrieved"))),
-            ]
-            .into_iter()
-            .collect();
+            let cells = SourceCells::new([
+                get(format!("{FG}sourceId")),
+                iri.clone(),
+                get(format!("{FG}file")),
+                get(format!("{FG}sha256")),
+                get(format!("{DCTERMS}title")),
+                get(format!("{DCTERMS}issued")),
+                get(format!("{SCHEMA}url")),
+                get(format!("{DCTERMS}publisher")),
+                get(format!("{DCTERMS}language")),
+                get(format!("{FG}retrieved")),
+            ]);
             context.sources.insert(iri, cells);
         }
     })?;
@@ -170,31 +227,37 @@ pub(super) struct Expected {
     pub(super) qualifiers: Vec<(String, String)>,
 }
 
+/// Whether `iri` is `namespace` + `local`, without building the IRI.
+fn is_term(iri: &str, namespace: &str, local: &str) -> bool {
+    iri.strip_prefix(namespace) == Some(local)
+}
+
 /// The predicates of a fact node that are not qualifiers.
 fn structural(p: &str, context: &Context) -> bool {
+    const STRUCTURAL: [(&str, &str); 18] = [
+        (RDF, "type"),
+        (FG, "factId"),
+        (RDF, "subject"),
+        (RDF, "predicate"),
+        (RDF, "object"),
+        (FG, "rank"),
+        (PROV, "wasDerivedFrom"),
+        (FG, "citation"),
+        (FG, "sha256"),
+        (RDFS, "comment"),
+        (FG, "pointInTime"),
+        (FG, "startTime"),
+        (FG, "endTime"),
+        (FG, "voice"),
+        (PROV, "wasAttributedTo"),
+        (FG, "relayedBy"),
+        (FG, "basis"),
+        (FG, "deprecationReason"),
+    ];
     context.day_properties.contains(p)
-        || [
-            format!("{RDF}type"),
-            format!("{FG}factId"),
-            format!("{RDF}subject"),
-            format!("{RDF}predicate"),
-            format!("{RDF}object"),
-            format!("{FG}rank"),
-            format!("{PROV}wasDerivedFrom"),
-            format!("{FG}citation"),
-            format!("{FG}sha256"),
-            format!("{RDFS}comment"),
-            format!("{FG}pointInTime"),
-            format!("{FG}startTime"),
-            format!("{FG}endTime"),
-            format!("{FG}voice"),
-            format!("{PROV}wasAttributedTo"),
-            format!("{FG}relayedBy"),
-            format!("{FG}basis"),
-            format!("{FG}deprecationReason"),
-        ]
-        .iter()
-        .any(|s| s == p)
+        || STRUCTURAL
+            .iter()
+            .any(|(namespace, local)| is_term(p, namespace, local))
 }
 
 /// The CSV spelling of an individual of a controlled list (`fg:Stated` → `stated`),
@@ -210,58 +273,64 @@ fn spelling<T: Copy>(
         .map_or(value, |t| name(*t).to_owned())
 }
 
-pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (String, Expected) {
-    let quads = parse(lines);
+pub(super) fn expected_row(
+    node: &str,
+    lines: &[String],
+    context: &Context,
+    checked: &mut Checked,
+) -> (String, Expected) {
+    let triples = read_group(lines, checked);
     let iri = node.trim_start_matches('<').trim_end_matches('>');
     let part = |name: &str| format!("{iri}#{name}");
-    let of = |s: &str, p: String| {
-        quads
+    let of = |s: &str, namespace: &str, local: &str| {
+        triples
             .iter()
-            .find(|q| {
-                matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == s)
-                    && q.predicate.as_str() == p
-            })
-            .map(|q| q.object.clone())
+            .find(|t| t.is_about(s) && is_term(&t.predicate, namespace, local))
+            .map(|t| &t.object)
     };
-    let text = |s: &str, p: String| of(s, p).map(|t| value(&t)).unwrap_or_default();
-    let object = of(iri, format!("{RDF}object"));
-    let (datatype, language) = match &object {
-        Some(Term::Literal(l)) => (
-            if l.language().is_some() {
+    let text = |s: &str, namespace: &str, local: &str| {
+        of(s, namespace, local)
+            .map(|o| o.value().to_owned())
+            .unwrap_or_default()
+    };
+    let object = of(iri, RDF, "object");
+    let (datatype, language) = match object {
+        Some(o @ Object::Literal { language: tag, .. }) => (
+            if tag.is_some() {
                 String::new()
             } else {
-                l.datatype().as_str().to_owned()
+                o.datatype().unwrap_or_default().into_owned()
             },
-            l.language().unwrap_or_default().to_owned(),
+            tag.as_deref().unwrap_or_default().to_owned(),
         ),
         _ => (String::new(), String::new()),
     };
-    let rank = text(iri, format!("{FG}rank"));
+    let rank = text(iri, FG, "rank");
     let rank = match rank.strip_prefix(FG) {
         Some("PreferredRank") => "preferred".to_owned(),
         Some("NormalRank") => "normal".to_owned(),
         Some("DeprecatedRank") => "deprecated".to_owned(),
         _ => rank,
     };
-    let source_iri = text(iri, format!("{PROV}wasDerivedFrom"));
+    let source_iri = text(iri, PROV, "wasDerivedFrom");
     let source = context.sources.get(&source_iri);
     let from_source = |column: &str| {
         source
             .and_then(|s| s.get(column))
-            .cloned()
             .unwrap_or_default()
+            .to_owned()
     };
-    let id = text(iri, format!("{FG}factId"));
+    let id = text(iri, FG, "factId");
     let mut labelled = BTreeMap::new();
-    let subject = text(iri, format!("{RDF}subject"));
-    let predicate = text(iri, format!("{RDF}predicate"));
+    let subject = text(iri, RDF, "subject");
+    let predicate = text(iri, RDF, "predicate");
     labelled.insert("subject_label", subject.clone());
     labelled.insert("predicate_label", predicate.clone());
-    if let Some(Term::NamedNode(n)) = &object {
-        labelled.insert("object_label", n.as_str().to_owned());
+    if let Some(Object::Iri(n)) = object {
+        labelled.insert("object_label", n.to_string());
     }
-    let voice = text(iri, format!("{FG}voice"));
-    let voice = if voice == format!("{FG}SourceVoice") {
+    let voice = text(iri, FG, "voice");
+    let voice = if is_term(&voice, FG, "SourceVoice") {
         "source".to_owned()
     } else {
         if !voice.is_empty() {
@@ -270,13 +339,13 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
         voice
     };
     let basis = spelling(
-        text(iri, format!("{FG}basis")),
+        text(iri, FG, "basis"),
         &Basis::ALL,
         |b| b.iri().into_string(),
         Basis::as_str,
     );
     let reason = spelling(
-        text(iri, format!("{FG}deprecationReason")),
+        text(iri, FG, "deprecationReason"),
         &DeprecationReason::ALL,
         |r| r.iri().into_string(),
         DeprecationReason::as_str,
@@ -286,39 +355,39 @@ pub(super) fn expected_row(node: &str, lines: &[String], context: &Context) -> (
         ("fact_iri", iri.to_owned()),
         ("subject", subject),
         ("predicate", predicate),
-        ("object", object.as_ref().map(value).unwrap_or_default()),
+        (
+            "object",
+            object.map(|o| o.value().to_owned()).unwrap_or_default(),
+        ),
         ("object_datatype", datatype),
         ("object_language", language),
-        ("point_in_time", text(iri, format!("{FG}pointInTime"))),
-        ("start", text(iri, format!("{FG}startTime"))),
-        ("end", text(iri, format!("{FG}endTime"))),
+        ("point_in_time", text(iri, FG, "pointInTime")),
+        ("start", text(iri, FG, "startTime")),
+        ("end", text(iri, FG, "endTime")),
         ("rank", rank),
         ("deprecation_reason", reason),
         ("voice", voice),
         // Filled from the voice's label when the voice is an agent (`labelled`).
         ("voice_label", String::new()),
-        ("relayed_by", text(iri, format!("{FG}relayedBy"))),
+        ("relayed_by", text(iri, FG, "relayedBy")),
         ("basis", basis),
-        ("quote", text(&part("quote"), format!("{OA}exact"))),
-        ("quote_start", text(&part("position"), format!("{OA}start"))),
-        ("quote_end", text(&part("position"), format!("{OA}end"))),
+        ("quote", text(&part("quote"), OA, "exact")),
+        ("quote_start", text(&part("position"), OA, "start")),
+        ("quote_end", text(&part("position"), OA, "end")),
         ("source_id", from_source("source_id")),
         ("source_title", from_source("title")),
         ("source_published", from_source("published")),
         ("source_url", from_source("url")),
         ("source_sha256", from_source("sha256")),
-        ("fact_sha256", text(iri, format!("{FG}sha256"))),
-        ("note", text(iri, format!("{RDFS}comment"))),
+        ("fact_sha256", text(iri, FG, "sha256")),
+        ("note", text(iri, RDFS, "comment")),
     ]
     .into_iter()
     .collect();
-    let mut qualifiers: Vec<(String, String)> = quads
+    let mut qualifiers: Vec<(String, String)> = triples
         .iter()
-        .filter(|q| {
-            matches!(&q.subject, NamedOrBlankNode::NamedNode(n) if n.as_str() == iri)
-                && !structural(q.predicate.as_str(), context)
-        })
-        .map(|q| (q.predicate.as_str().to_owned(), value(&q.object)))
+        .filter(|t| t.is_about(iri) && !structural(&t.predicate, context))
+        .map(|t| (t.predicate.to_string(), t.object.value().to_owned()))
         .collect();
     qualifiers.sort();
     qualifiers.dedup();

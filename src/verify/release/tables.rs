@@ -259,7 +259,7 @@ fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<(
     let by_id: BTreeMap<&str, &SourceCells> = context
         .sources
         .values()
-        .map(|c| (c["source_id"].as_str(), c))
+        .map(|c| (c.get("source_id").unwrap_or_default(), c))
         .collect();
     let mut seen = BTreeMap::new();
     let id_column = table.column("source_id");
@@ -286,7 +286,7 @@ fn check_sources(path: &Path, context: &Context, out: &mut Findings) -> Result<(
             let (Some(cell), Some(expected)) = (&cells[i], graph.get(name)) else {
                 continue;
             };
-            if cell != expected {
+            if cell.as_str() != expected {
                 out.cell(
                     FILE,
                     line,
@@ -392,11 +392,12 @@ fn check_facts(
         last_id = Some(id.clone());
         Ok(Some((id, line, cells)))
     };
+    let mut checked = super::line::Checked::default();
     for_each_group(nq, |node, lines| {
         if failure.is_some() || !is_typed(&lines, node, "Fact") {
             return;
         }
-        let (id, expected) = expected_row(node, &lines, context);
+        let (id, expected) = expected_row(node, &lines, context, &mut checked);
         if let Some((line, cells)) = early_rows.remove(&id) {
             compare_row(&table, line, &cells, &expected, context, prefixes, out);
             return;
