@@ -12,6 +12,7 @@
 //! `graph.nq` is read as an untrusted file: a regular file only, lines bounded.
 
 use crate::error::{Error, Result};
+use crate::release::groups::subject_of as subject;
 use crate::vocab::FG;
 use oxigraph::io::{RdfFormat, RdfParser};
 use oxigraph::model::{Literal, NamedOrBlankNode, Quad, Term};
@@ -87,13 +88,6 @@ fn known_ids(nq: &Path) -> Result<Vec<String>> {
         }
     }
     Ok(ids)
-}
-
-/// The subject `<…>` of a line.
-fn subject(line: &str) -> Option<&str> {
-    line.starts_with('<')
-        .then(|| line.find('>').map(|end| &line[..=end]))
-        .flatten()
 }
 
 fn parse(nq: &Path, line: &str, number: u64) -> Result<Quad> {
