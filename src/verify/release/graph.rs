@@ -248,28 +248,13 @@ fn object_value(rest: &str) -> Option<String> {
     if let Some(iri) = rest.strip_prefix('<') {
         return iri.split('>').next().map(str::to_owned);
     }
-    let mut chars = rest.strip_prefix('"')?.chars();
-    let mut out = String::new();
-    loop {
-        match chars.next()? {
-            '"' => return Some(out),
-            '\\' => match chars.next()? {
-                't' => out.push('\t'),
-                'b' => out.push('\u{8}'),
-                'n' => out.push('\n'),
-                'r' => out.push('\r'),
-                'f' => out.push('\u{c}'),
-                c @ ('"' | '\'' | '\\') => out.push(c),
-                u @ ('u' | 'U') => {
-                    let n = if u == 'u' { 4 } else { 8 };
-                    let hex: String = chars.by_ref().take(n).collect();
-                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
-                }
-                _ => return None,
-            },
-            c => out.push(c),
-        }
+    // The lexical form ends at the first quote that is not escaped.
+    let body = rest.strip_prefix('"')?.as_bytes();
+    let mut i = 0;
+    while *body.get(i)? != b'"' {
+        i += if body[i] == b'\\' { 2 } else { 1 };
     }
+    super::line::unescape(std::str::from_utf8(&body[..i]).ok()?)
 }
 
 /// Streams `graph.nq`: data graph hash, release description lines, fact groups.
@@ -510,6 +495,23 @@ pub(super) fn report_differing_facts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn object_values_undo_n_triples_escapes() {
+        assert_eq!(
+            object_value("<https://x/y> .").as_deref(),
+            Some("https://x/y")
+        );
+        assert_eq!(
+            object_value(r#""a \"b\" \\ \u00e9\U0001F600\t" ."#).as_deref(),
+            Some("a \"b\" \\ é😀\t")
+        );
+        assert_eq!(object_value(r#""caf\u00e9"@fr ."#).as_deref(), Some("café"));
+        // Not an escape N-Triples allows, bad hex, an unterminated literal.
+        assert_eq!(object_value(r#""a \x" ."#), None);
+        assert_eq!(object_value(r#""\u00zz" ."#), None);
+        assert_eq!(object_value(r#""open \" ."#), None);
+    }
 
     /// Every line that is not valid N-Quads is reported with oxttl's message, whatever
     /// the fast path saw before it: a bad IRI where the same text stood valid (the IRI

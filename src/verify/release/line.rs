@@ -295,7 +295,7 @@ fn literal<'a>(text: &'a str, checked: &mut Checked) -> Option<(Object<'a>, &'a 
 
 /// Undoes the escapes N-Triples allows in a string (`ECHAR`, `\uXXXX`, `\UXXXXXXXX`);
 /// `None` for any other escape or a code point that is not a character.
-fn unescape(raw: &str) -> Option<String> {
+pub(super) fn unescape(raw: &str) -> Option<String> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
