@@ -38,20 +38,13 @@ pub fn write_facts_csv(
     checked: &Checked,
     fact_hashes: &BTreeMap<String, String>,
 ) -> Result<()> {
-    let facts = &checked.facts;
-    let mut order: Vec<usize> = (0..facts.len()).collect();
-    order.sort_by(|&a, &b| facts.id(a).cmp(facts.id(b)));
-    let rows = order.into_iter().map(|i| {
-        let cited = &facts.get(i);
-        fact_cells(&FactRow {
-            config,
-            ontology: &checked.ontology,
-            cited,
-            source: &checked.sources[&cited.fact.source_id].source,
-            fact_sha256: fact_hashes.get(&cited.fact.id).map_or("", String::as_str),
-        })
-    });
-    write_table(path, columns::FACTS, rows)
+    let hash = |i: usize| {
+        fact_hashes
+            .get(checked.facts.id(i))
+            .cloned()
+            .unwrap_or_default()
+    };
+    write_facts_csv_indexed(path, config, checked, &hash).map(|_| ())
 }
 
 /// [`write_facts_csv`], with the content hash of `checked.facts[i]` given by
