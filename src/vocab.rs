@@ -80,3 +80,48 @@ pub fn reserved_fact_properties() -> Vec<oxigraph::model::NamedNode> {
         iri(RDFS, "comment"),
     ]
 }
+
+/// The label to show among `rdfs:label` values: English first, then untagged, then any
+/// other language, the smallest text among equals (one rule for pages and citations).
+pub fn preferred_label<'a>(
+    labels: impl IntoIterator<Item = &'a oxigraph::model::Literal>,
+) -> Option<String> {
+    labels
+        .into_iter()
+        .map(|l| {
+            let rank = match l.language() {
+                Some("en") => 0,
+                None => 1,
+                Some(_) => 2,
+            };
+            (rank, l.value())
+        })
+        .min()
+        .map(|(_, value)| value.to_owned())
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::preferred_label;
+    use oxigraph::model::Literal;
+
+    #[test]
+    fn english_then_untagged_then_other_languages() {
+        let fr = Literal::new_language_tagged_literal_unchecked("Turquie", "fr");
+        let plain = Literal::new_simple_literal("Turkey (plain)");
+        let en = [
+            Literal::new_language_tagged_literal_unchecked("Türkiye", "en"),
+            Literal::new_language_tagged_literal_unchecked("Turkey", "en"),
+        ];
+        assert_eq!(preferred_label([&fr]).as_deref(), Some("Turquie"));
+        assert_eq!(
+            preferred_label([&fr, &plain]).as_deref(),
+            Some("Turkey (plain)")
+        );
+        assert_eq!(
+            preferred_label([&fr, &plain, &en[0], &en[1]]).as_deref(),
+            Some("Turkey")
+        );
+        assert_eq!(preferred_label([]), None);
+    }
+}

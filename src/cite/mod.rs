@@ -330,23 +330,15 @@ pub fn from_quads<'q>(
 
 fn label(description: Option<&Vec<(String, Term)>>) -> Option<String> {
     let label_p = format!("{RDFS}label");
-    let mut labels: Vec<(u8, String)> = description?
-        .iter()
-        .filter(|(p, _)| *p == label_p)
-        .filter_map(|(_, o)| match o {
-            Term::Literal(l) => Some((
-                match l.language() {
-                    Some("en") => 0,
-                    None => 1,
-                    Some(_) => 2,
-                },
-                l.value().to_owned(),
-            )),
-            _ => None,
-        })
-        .collect();
-    labels.sort();
-    labels.into_iter().next().map(|(_, l)| l)
+    crate::vocab::preferred_label(
+        description?
+            .iter()
+            .filter(|(p, _)| *p == label_p)
+            .filter_map(|(_, o)| match o {
+                Term::Literal(l) => Some(l),
+                _ => None,
+            }),
+    )
 }
 
 /// Cites a fact as published in a release: `latest`, a version in `exports/`, or the

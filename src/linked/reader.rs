@@ -566,22 +566,15 @@ impl<'a> Reader<'a> {
 
 fn best_label(triples: &[Triple]) -> Option<String> {
     let label = format!("{RDFS}label");
-    triples
-        .iter()
-        .filter(|t| t.predicate.as_str() == label)
-        .filter_map(|t| match &t.object {
-            Term::Literal(l) => Some((
-                match l.language() {
-                    Some("en") => 0,
-                    None => 1,
-                    Some(_) => 2,
-                },
-                l.value().to_owned(),
-            )),
-            _ => None,
-        })
-        .min()
-        .map(|(_, l)| l)
+    crate::vocab::preferred_label(
+        triples
+            .iter()
+            .filter(|t| t.predicate.as_str() == label)
+            .filter_map(|t| match &t.object {
+                Term::Literal(l) => Some(l),
+                _ => None,
+            }),
+    )
 }
 
 fn literal_shown(ns: &Namespaces, l: &Literal) -> Shown {
